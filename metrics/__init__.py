@@ -1,0 +1,1 @@
+"""Metrics as pure functions over a DuckDB connection (METRICS.md), SQL first."""

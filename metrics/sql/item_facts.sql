@@ -1,0 +1,113 @@
+-- Per-item facts of METRICS.md §1 at $as_of, from the team's staged intervals.
+CREATE OR REPLACE TEMP TABLE item_facts AS
+WITH per_item AS (
+    SELECT
+        item_id,
+        arg_max(stage, seq) AS stage,
+        arg_max_null(status, seq) AS status,
+        min(start_at) AS first_start,
+        min(start_at) FILTER (WHERE stage = 'in_progress') AS first_in_progress,
+        -- the final unbroken run of done intervals starts where the last other interval ended
+        max(end_at) FILTER (WHERE stage <> 'done') AS last_not_done_end
+    FROM team_intervals
+    GROUP BY item_id
+),
+resolutions AS (
+    SELECT
+        item_id,
+        count(*) FILTER (WHERE changed_at <= $as_of) AS n_until,
+        arg_max_null(to_name, seq) FILTER (WHERE changed_at <= $as_of) AS latest,
+        arg_min_null(from_name, seq) AS initial
+    FROM status_changes
+    WHERE source = $source AND field = 'resolution'
+    GROUP BY item_id
+),
+base AS (
+    SELECT
+        w.item_id, w.key, w.type, w.summary, w.in_flow, w.changelog_complete,
+        w.created_at, w.epic_key, p.stage, p.status,
+        CASE WHEN p.stage = 'done' THEN coalesce(p.last_not_done_end, p.first_start) END AS done_at,
+        CASE
+            WHEN r.n_until > 0 THEN r.latest
+            WHEN r.item_id IS NOT NULL THEN r.initial
+            ELSE w.resolution
+        END AS resolution
+    FROM work_items AS w
+    JOIN per_item AS p USING (item_id)
+    LEFT JOIN resolutions AS r USING (item_id)
+    WHERE w.source = $source AND w.team = $team
+),
+clocked AS (
+    SELECT
+        b.*,
+        coalesce(p.first_in_progress, b.done_at) AS started_at,
+        coalesce(b.done_at, $as_of) AS cycle_end
+    FROM base AS b
+    JOIN per_item AS p USING (item_id)
+),
+flags AS (
+    SELECT
+        f.item_id, f.start_at,
+        CASE WHEN f.end_at IS NULL OR f.end_at > $as_of THEN $as_of ELSE f.end_at END AS end_at
+    FROM flag_intervals AS f
+    WHERE f.source = $source AND f.start_at < $as_of
+),
+blocked AS (
+    SELECT c.item_id, sum(
+        epoch_us(least(f.end_at, c.cycle_end)) - epoch_us(greatest(f.start_at, c.started_at))
+    ) AS us
+    FROM clocked AS c
+    JOIN flags AS f
+        ON f.item_id = c.item_id AND f.start_at < c.cycle_end AND f.end_at > c.started_at
+    GROUP BY c.item_id
+),
+active_spans AS (
+    SELECT
+        t.item_id,
+        greatest(t.start_at, c.started_at) AS s,
+        least(t.end_at, c.cycle_end) AS e
+    FROM team_intervals AS t
+    JOIN clocked AS c USING (item_id)
+    WHERE t.stage = 'in_progress' AND NOT t.waiting
+        AND t.end_at > c.started_at AND t.start_at < c.cycle_end
+),
+active AS (
+    SELECT item_id, sum(epoch_us(e) - epoch_us(s)) AS us
+    FROM active_spans
+    GROUP BY item_id
+),
+active_blocked AS (
+    SELECT a.item_id, sum(epoch_us(least(a.e, f.end_at)) - epoch_us(greatest(a.s, f.start_at))) AS us
+    FROM active_spans AS a
+    JOIN flags AS f ON f.item_id = a.item_id AND f.start_at < a.e AND f.end_at > a.s
+    GROUP BY a.item_id
+)
+SELECT
+    c.item_id,
+    c.key,
+    c.type,
+    c.summary,
+    c.status,
+    c.stage,
+    c.in_flow,
+    c.changelog_complete,
+    c.epic_key,
+    c.resolution,
+    c.created_at,
+    c.started_at,
+    c.done_at,
+    (epoch_us(c.done_at) - epoch_us(c.created_at)) / 86400e6 AS lead_time_days,
+    (epoch_us(c.done_at) - epoch_us(c.started_at)) / 86400e6 AS cycle_time_days,
+    CASE WHEN c.stage = 'in_progress'
+        THEN (epoch_us($as_of) - epoch_us(c.started_at)) / 86400e6 END AS age_days,
+    c.stage = 'done' AND list_contains($discard::VARCHAR[], lower(c.resolution)) AS discarded,
+    CASE WHEN c.started_at IS NOT NULL THEN coalesce(b.us, 0) / 86400e6 END AS blocked_days,
+    CASE WHEN c.started_at IS NOT NULL
+        THEN (coalesce(a.us, 0) - coalesce(ab.us, 0)) / 86400e6 END AS active_days,
+    CASE WHEN c.done_at > c.started_at
+        THEN (coalesce(a.us, 0) - coalesce(ab.us, 0))
+            / (epoch_us(c.done_at) - epoch_us(c.started_at)) END AS flow_efficiency
+FROM clocked AS c
+LEFT JOIN blocked AS b USING (item_id)
+LEFT JOIN active AS a USING (item_id)
+LEFT JOIN active_blocked AS ab USING (item_id);

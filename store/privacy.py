@@ -1,0 +1,48 @@
+"""Drop everything about people from API payloads before anything is written (METRICS.md §7).
+
+Koers is built so that it cannot watch individual performance: names, usernames, e-mail
+addresses and account ids never reach the warehouse, not even its raw layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Keys whose value describes a person (a user object, a list of them, or an identifier).
+PEOPLE_KEYS = frozenset(
+    {
+        "author", "assignee", "assignees", "reporter", "creator", "user", "users",
+        "updateAuthor", "merged_by", "merge_user", "closed_by", "reviewers", "approved_by",
+        "owner", "watches", "votes", "emailAddress", "accountId", "displayName",
+        "author_name", "author_email", "committer_name", "committer_email",
+        "tmpFromAccountId", "tmpToAccountId",
+    }
+)
+
+# Changelog items are kept only for these fields: any other field (assignee, reporter, a custom
+# user picker…) may carry a person's name in its from/to strings, so it is dropped whole.
+KEPT_CHANGELOG_FIELDS = frozenset(
+    {
+        "status", "resolution", "flagged", "sprint", "story points", "story point estimate",
+        "epic link", "parent", "parent link", "issueparentassociation", "fix version",
+        "issuetype", "key", "project", "priority", "labels", "component", "rank", "summary",
+    }
+)
+
+
+def scrub(value: Any) -> Any:
+    """A copy of `value` with people's fields removed, at any depth."""
+    if isinstance(value, dict):
+        if "items" in value and "created" in value and isinstance(value["items"], list):
+            value = {**value, "items": [i for i in value["items"] if _kept(i)]}
+        return {k: scrub(v) for k, v in value.items() if k not in PEOPLE_KEYS}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
+def _kept(change_item: Any) -> bool:
+    return (
+        isinstance(change_item, dict)
+        and str(change_item.get("field") or "").lower() in KEPT_CHANGELOG_FIELDS
+    )

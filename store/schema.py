@@ -1,0 +1,74 @@
+"""Warehouse schema: the raw layer and sync bookkeeping, versioned with forward migrations.
+
+Domain tables are not listed here: `store.normalize` derives them from the raw layer on every
+build, so a changed mapping re-derives without re-fetching. What must survive an upgrade is the raw
+layer, so that is what migrations change. A warehouse built by an older Koers is upgraded in place
+by running the migrations it has not seen yet, in order.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from errors import KoersError
+
+# Each entry upgrades the schema by one version. Append only; never edit a released entry.
+MIGRATIONS: list[tuple[str, ...]] = [
+    (  # 1: the Jira raw layer and per-source sync state
+        """CREATE TABLE raw_jira_server_info (
+            source VARCHAR PRIMARY KEY, fetched_at TIMESTAMPTZ NOT NULL, payload JSON NOT NULL)""",
+        """CREATE TABLE raw_jira_statuses (
+            source VARCHAR NOT NULL, id VARCHAR NOT NULL, fetched_at TIMESTAMPTZ NOT NULL,
+            payload JSON NOT NULL, PRIMARY KEY (source, id))""",
+        """CREATE TABLE raw_jira_fields (
+            source VARCHAR NOT NULL, id VARCHAR NOT NULL, fetched_at TIMESTAMPTZ NOT NULL,
+            payload JSON NOT NULL, PRIMARY KEY (source, id))""",
+        # One row per issue and team query that matched it: the team is the request's lineage.
+        """CREATE TABLE raw_jira_issues (
+            source VARCHAR NOT NULL, team VARCHAR NOT NULL, id VARCHAR NOT NULL,
+            fetched_at TIMESTAMPTZ NOT NULL, payload JSON NOT NULL)""",
+        # Histories fetched from the paged changelog endpoints to complete a truncated one.
+        """CREATE TABLE raw_jira_changelogs (
+            source VARCHAR NOT NULL, issue_id VARCHAR NOT NULL, id VARCHAR NOT NULL,
+            fetched_at TIMESTAMPTZ NOT NULL, payload JSON NOT NULL)""",
+        """CREATE TABLE source_state (
+            source VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, flavour VARCHAR,
+            last_sync_at TIMESTAMPTZ, watermark TIMESTAMPTZ, demo BOOLEAN NOT NULL DEFAULT false)""",
+    ),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version a warehouse is at; 0 for an empty file."""
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'schema_version' AND table_catalog = current_database()"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection, migrations: list[tuple[str, ...]] | None = None) -> int:
+    """Bring a writable warehouse up to the latest version; returns the version it is now at."""
+    steps = MIGRATIONS if migrations is None else migrations
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    version = current_version(con)
+    if version > len(steps):
+        raise KoersError(
+            f"the warehouse is at schema version {version}, newer than this Koers knows "
+            f"({len(steps)}); upgrade Koers or rebuild the warehouse"
+        )
+    for number, statements in enumerate(steps[version:], start=version + 1):
+        con.execute("BEGIN TRANSACTION")
+        for statement in statements:
+            con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
+        con.execute("COMMIT")
+    return len(steps)

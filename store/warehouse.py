@@ -1,0 +1,82 @@
+"""Opening the warehouse: writers build a new file and swap it in; readers attach read-only.
+
+DuckDB allows one writing process and a reader blocks a writer, so nothing ever writes the file the
+dashboard is reading: a build writes `<name>.<pid>.tmp` next to it and renames it into place only
+when everything landed. A failed or killed build leaves the previous warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from errors import KoersError
+from store.schema import migrate
+
+
+def _session_settings(con: duckdb.DuckDBPyConnection) -> None:
+    # Timestamps leave DuckDB in UTC; bucketing into the team's zone is explicit in the SQL.
+    con.execute("SET TimeZone = 'UTC'")
+
+
+def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection, migrated to the current schema."""
+    con = duckdb.connect(str(path))
+    _session_settings(con)
+    migrate(con)
+    return con
+
+
+def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the warehouse that never blocks a writer's swap.
+
+    The file is attached to a fresh in-memory database: a plain `connect()` would be served from
+    DuckDB's instance cache and keep showing the old file after a swap.
+    """
+    if not path.exists():
+        raise KoersError(f"no warehouse at {path}: run `python -m koers sync` (or `demo`) first")
+    con = duckdb.connect()
+    _session_settings(con)
+    try:
+        con.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(path)])
+    except duckdb.Error as exc:
+        con.close()
+        raise KoersError(f"cannot open the warehouse {path}: {exc}") from None
+    con.execute("USE warehouse")
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor for one thread or one piece of work, with the same settings as its parent."""
+    cur = con.cursor()
+    _session_settings(cur)
+    if con.execute("SELECT current_database()").fetchone()[0] == "warehouse":
+        cur.execute("USE warehouse")
+    return cur
+
+
+@contextmanager
+def rebuild(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Build a complete new warehouse at a temporary path; swap it in only on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    _remove(tmp)
+    con = connect_write(tmp)
+    try:
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        con.close()
+        _remove(tmp)
+        raise
+
+
+def _remove(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
