@@ -34,6 +34,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         """CREATE TABLE source_state (
             source VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, flavour VARCHAR,
             last_sync_at TIMESTAMPTZ, watermark TIMESTAMPTZ, demo BOOLEAN NOT NULL DEFAULT false)""",
+        # Which normalize SQL derived the domain tables: a newer Koers re-derives on open.
+        "CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
     ),
 ]
 

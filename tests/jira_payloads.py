@@ -133,6 +133,7 @@ DEFAULT_WORKFLOW = 'waiting = ["Ready for test"]\n'
 
 def warehouse(tmp: Path, issues: list[dict], changelogs: list[tuple[str, dict]] = ()):
     """A real DuckDB file with these issues landed and normalized; returns a write connection."""
+    tmp.mkdir(parents=True, exist_ok=True)
     con = connect_write(tmp / "test.duckdb")
     fetched = datetime.fromisoformat("2026-11-27T12:00:00+00:00")
     info, statuses, fields = catalogue()

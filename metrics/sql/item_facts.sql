@@ -100,7 +100,8 @@ SELECT
     (epoch_us(c.done_at) - epoch_us(c.started_at)) / 86400e6 AS cycle_time_days,
     CASE WHEN c.stage = 'in_progress'
         THEN (epoch_us($as_of) - epoch_us(c.started_at)) / 86400e6 END AS age_days,
-    c.stage = 'done' AND list_contains($discard::VARCHAR[], lower(c.resolution)) AS discarded,
+    coalesce(c.stage = 'done' AND list_contains($discard::VARCHAR[], lower(c.resolution)), false)
+        AS discarded,
     CASE WHEN c.started_at IS NOT NULL THEN coalesce(b.us, 0) / 86400e6 END AS blocked_days,
     CASE WHEN c.started_at IS NOT NULL
         THEN (coalesce(a.us, 0) - coalesce(ab.us, 0)) / 86400e6 END AS active_days,
