@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -97,7 +97,7 @@ class Config:
 
     def now(self) -> datetime:
         """The default `as_of`: the frozen demo clock if configured, else the real now."""
-        return self.as_of or datetime.now(timezone.utc)
+        return self.as_of or datetime.now(UTC)
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -196,10 +196,14 @@ def _team(check: _Checker, key: str, value: Any, sources: dict[str, Source]) -> 
     ):
         check.fail(f"{where}.pilot_start", f"a date like 2026-03-02, got {pilot_start!r}")
     baseline_weeks = table.get("baseline_weeks", 12)
-    if not isinstance(baseline_weeks, int) or isinstance(baseline_weeks, bool) or not (
-        1 <= baseline_weeks <= 104
+    if (
+        not isinstance(baseline_weeks, int)
+        or isinstance(baseline_weeks, bool)
+        or not (1 <= baseline_weeks <= 104)
     ):
-        check.fail(f"{where}.baseline_weeks", f"a whole number of weeks (1–104), got {baseline_weeks!r}")
+        check.fail(
+            f"{where}.baseline_weeks", f"a whole number of weeks (1–104), got {baseline_weeks!r}"
+        )
 
     jira = None
     if "jira" in table:
@@ -240,7 +244,9 @@ def _source_ref(
         known = ", ".join(sorted(sources)) or "none defined"
         check.fail(f"{where}.source", f"the name of a [sources.NAME] table ({known}), got '{ref}'")
     if sources[ref].type != kind:
-        check.fail(f"{where}.source", f"a source of type '{kind}', but '{ref}' is '{sources[ref].type}'")
+        check.fail(
+            f"{where}.source", f"a source of type '{kind}', but '{ref}' is '{sources[ref].type}'"
+        )
     return ref
 
 
@@ -253,9 +259,7 @@ def _workflow(check: _Checker, value: Any, where: str) -> Workflow:
                 f"{where}.{key}",
                 f"a known status stage ({', '.join(stages)}); '{key}' is not one",
             )
-    lists = {
-        name: check.strings(table, f"{where}.{name}", default=None) for name in stages
-    }
+    lists = {name: check.strings(table, f"{where}.{name}", default=None) for name in stages}
     seen: dict[str, str] = {}
     for stage in ("backlog", "in_progress", "done"):
         for status in lists[stage] or ():
@@ -277,7 +281,9 @@ def _workflow(check: _Checker, value: Any, where: str) -> Workflow:
         waiting=lists["waiting"] or (),
         done=lists["done"] or (),
         discard_resolutions=(
-            DEFAULT_DISCARD if lists["discard_resolutions"] is None else lists["discard_resolutions"]
+            DEFAULT_DISCARD
+            if lists["discard_resolutions"] is None
+            else lists["discard_resolutions"]
         ),
     )
 
@@ -295,7 +301,9 @@ class _Checker:
         for key in table:
             if key not in allowed:
                 name = f"{where}.{key}" if where else key
-                self.fail(name, f"one of the known keys ({', '.join(sorted(allowed))}); unknown key")
+                self.fail(
+                    name, f"one of the known keys ({', '.join(sorted(allowed))}); unknown key"
+                )
 
     def as_table(self, value: Any, where: str) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -13,7 +13,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -28,8 +28,19 @@ from store.ready import ensure_ready
 from store.warehouse import connect_read
 
 ITEM_COLUMNS = (
-    "key", "title", "created_at", "started_at", "done_at", "type", "status", "stage",
-    "lead_time_days", "cycle_time_days", "age_days", "discarded", "in_flow",
+    "key",
+    "title",
+    "created_at",
+    "started_at",
+    "done_at",
+    "type",
+    "status",
+    "stage",
+    "lead_time_days",
+    "cycle_time_days",
+    "age_days",
+    "discarded",
+    "in_flow",
 )
 
 
@@ -47,8 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", help="the koers TOML file (default: ./koers.toml, "
-                        "$KOERS_CONFIG, else the built-in demo)")
+    common.add_argument(
+        "--config",
+        help="the koers TOML file (default: ./koers.toml, $KOERS_CONFIG, else the built-in demo)",
+    )
     parser = argparse.ArgumentParser(prog="python -m koers", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -121,12 +134,16 @@ def _as_of(cfg: config.Config, value: datetime | date | None) -> datetime:
 def cmd_demo(args: argparse.Namespace) -> None:
     cfg = config.load(args.config)
     if not cfg.demo:
-        raise KoersError(f"{cfg.path}: not a demo config ([koers] demo = true); refusing to "
-                         "overwrite a synced warehouse with demo data")
+        raise KoersError(
+            f"{cfg.path}: not a demo config ([koers] demo = true); refusing to "
+            "overwrite a synced warehouse with demo data"
+        )
     started = time.monotonic()
     path = demo.build(cfg, path=Path(args.db) if args.db else None, progress=_progress)
-    print(f"koers: demo warehouse written to {path} in {time.monotonic() - started:.1f} s",
-          file=sys.stderr)
+    print(
+        f"koers: demo warehouse written to {path} in {time.monotonic() - started:.1f} s",
+        file=sys.stderr,
+    )
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -195,7 +212,7 @@ def _plain(value: Any) -> Any:
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 if __name__ == "__main__":

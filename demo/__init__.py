@@ -42,11 +42,17 @@ def build(cfg: Config, path: Path | None = None, progress: Progress | None = Non
             say(f"generating demo Jira data for team {key}")
             payloads = generate(end)
             write_jira_catalogue(
-                con, team.jira.source, end,
-                payloads.server_info, payloads.statuses, payloads.fields,
+                con,
+                team.jira.source,
+                end,
+                payloads.server_info,
+                payloads.statuses,
+                payloads.fields,
             )
             write_jira_issues(con, team.jira.source, key, end, payloads.issues)
-            flavour = "cloud" if payloads.server_info.get("deploymentType") == "Cloud" else "datacenter"
+            flavour = (
+                "cloud" if payloads.server_info.get("deploymentType") == "Cloud" else "datacenter"
+            )
             record_sync(con, team.jira.source, "jira", flavour, end, demo=True)
         say("normalizing")
         normalize(con)

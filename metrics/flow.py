@@ -70,7 +70,9 @@ class TeamFlow:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, team: Team, tz: str, as_of: datetime):
         if team.jira is None:
-            raise KoersError(f"team '{team.key}' has no Jira source configured ([teams.{team.key}.jira])")
+            raise KoersError(
+                f"team '{team.key}' has no Jira source configured ([teams.{team.key}.jira])"
+            )
         if as_of.tzinfo is None:
             raise ValueError("as_of must be timezone-aware")
         self.team = team
@@ -96,7 +98,9 @@ class TeamFlow:
         params = dict(self.params, **extra)
         if period is not None:
             start, end = period.bounds(self.tz)
-            last_day = min(period.end - timedelta(days=1), self.as_of.astimezone(ZoneInfo(self.tz)).date())
+            last_day = min(
+                period.end - timedelta(days=1), self.as_of.astimezone(ZoneInfo(self.tz)).date()
+            )
             params |= {
                 "start": start,
                 "end": end,

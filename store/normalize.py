@@ -33,6 +33,4 @@ def normalize(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(model.read_text(encoding="utf-8"))
     con.execute("DROP TABLE IF EXISTS _issues")
     con.execute("DROP TABLE IF EXISTS _histories")
-    con.execute(
-        "INSERT OR REPLACE INTO build_info VALUES ('normalize', ?)", [fingerprint()]
-    )
+    con.execute("INSERT OR REPLACE INTO build_info VALUES ('normalize', ?)", [fingerprint()])

@@ -11,11 +11,31 @@ from typing import Any
 # Keys whose value describes a person (a user object, a list of them, or an identifier).
 PEOPLE_KEYS = frozenset(
     {
-        "author", "assignee", "assignees", "reporter", "creator", "user", "users",
-        "updateAuthor", "merged_by", "merge_user", "closed_by", "reviewers", "approved_by",
-        "owner", "watches", "votes", "emailAddress", "accountId", "displayName",
-        "author_name", "author_email", "committer_name", "committer_email",
-        "tmpFromAccountId", "tmpToAccountId",
+        "author",
+        "assignee",
+        "assignees",
+        "reporter",
+        "creator",
+        "user",
+        "users",
+        "updateAuthor",
+        "merged_by",
+        "merge_user",
+        "closed_by",
+        "reviewers",
+        "approved_by",
+        "owner",
+        "watches",
+        "votes",
+        "emailAddress",
+        "accountId",
+        "displayName",
+        "author_name",
+        "author_email",
+        "committer_name",
+        "committer_email",
+        "tmpFromAccountId",
+        "tmpToAccountId",
     }
 )
 
@@ -23,9 +43,25 @@ PEOPLE_KEYS = frozenset(
 # user picker…) may carry a person's name in its from/to strings, so it is dropped whole.
 KEPT_CHANGELOG_FIELDS = frozenset(
     {
-        "status", "resolution", "flagged", "sprint", "story points", "story point estimate",
-        "epic link", "parent", "parent link", "issueparentassociation", "fix version",
-        "issuetype", "key", "project", "priority", "labels", "component", "rank", "summary",
+        "status",
+        "resolution",
+        "flagged",
+        "sprint",
+        "story points",
+        "story point estimate",
+        "epic link",
+        "parent",
+        "parent link",
+        "issueparentassociation",
+        "fix version",
+        "issuetype",
+        "key",
+        "project",
+        "priority",
+        "labels",
+        "component",
+        "rank",
+        "summary",
     }
 )
 

@@ -11,10 +11,14 @@ import pandas as pd
 
 from store.privacy import scrub
 
-
 RAW_TABLES = frozenset(
-    {"raw_jira_server_info", "raw_jira_statuses", "raw_jira_fields", "raw_jira_issues",
-     "raw_jira_changelogs"}
+    {
+        "raw_jira_server_info",
+        "raw_jira_statuses",
+        "raw_jira_fields",
+        "raw_jira_issues",
+        "raw_jira_changelogs",
+    }
 )
 
 
@@ -92,7 +96,9 @@ def write_jira_changelogs(
     _land(con, "raw_jira_changelogs", frame)
 
 
-def _frame(source: str, fetched_at: datetime, payloads: list[dict], ids: bool = False) -> pd.DataFrame:
+def _frame(
+    source: str, fetched_at: datetime, payloads: list[dict], ids: bool = False
+) -> pd.DataFrame:
     data = {"source": source, "fetched_at": fetched_at, "payload": _json(payloads)}
     if ids:
         data = {"source": source, "id": [str(p["id"]) for p in payloads], **data}

@@ -16,7 +16,7 @@ import duckdb
 from config import Config
 from errors import KoersError
 from store.normalize import fingerprint, normalize
-from store.schema import SCHEMA_VERSION, current_version
+from store.schema import current_version, latest_version
 from store.warehouse import connect_read, connect_write
 
 Progress = Callable[[str], None]
@@ -41,7 +41,7 @@ def ensure_ready(cfg: Config, progress: Progress | None = None) -> Path:
 def needs_upgrade(path: Path) -> bool:
     con = connect_read(path)
     try:
-        if current_version(con) != SCHEMA_VERSION:
+        if current_version(con) != latest_version():
             return True
         row = con.execute("SELECT value FROM build_info WHERE key = 'normalize'").fetchone()
         return row is None or row[0] != fingerprint()

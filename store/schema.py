@@ -33,13 +33,17 @@ MIGRATIONS: list[tuple[str, ...]] = [
             fetched_at TIMESTAMPTZ NOT NULL, payload JSON NOT NULL)""",
         """CREATE TABLE source_state (
             source VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, flavour VARCHAR,
-            last_sync_at TIMESTAMPTZ, watermark TIMESTAMPTZ, demo BOOLEAN NOT NULL DEFAULT false)""",
+            last_sync_at TIMESTAMPTZ, watermark TIMESTAMPTZ,
+            demo BOOLEAN NOT NULL DEFAULT false)""",
         # Which normalize SQL derived the domain tables: a newer Koers re-derives on open.
         "CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
     ),
 ]
 
-SCHEMA_VERSION = len(MIGRATIONS)
+
+def latest_version() -> int:
+    """The schema version this Koers writes."""
+    return len(MIGRATIONS)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -54,9 +58,9 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] or 0)
 
 
-def migrate(con: duckdb.DuckDBPyConnection, migrations: list[tuple[str, ...]] | None = None) -> int:
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring a writable warehouse up to the latest version; returns the version it is now at."""
-    steps = MIGRATIONS if migrations is None else migrations
+    steps = MIGRATIONS
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version "
         "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"

@@ -9,7 +9,7 @@ from typing import Any
 
 from config import Config, Team, parse
 from store.normalize import normalize
-from store.raw import write_jira_catalogue, write_jira_issues, write_jira_changelogs
+from store.raw import write_jira_catalogue, write_jira_changelogs, write_jira_issues
 from store.warehouse import connect_write
 
 CATEGORIES = {"new": 2, "indeterminate": 4, "done": 3}
@@ -37,8 +37,11 @@ def ts(text: str) -> str:
 def status_obj(name: str) -> dict[str, Any]:
     sid = BY_NAME[name]
     category = STATUSES[sid][1]
-    return {"id": sid, "name": name,
-            "statusCategory": {"id": CATEGORIES[category], "key": category, "name": category}}
+    return {
+        "id": sid,
+        "name": name,
+        "statusCategory": {"id": CATEGORIES[category], "key": category, "name": category},
+    }
 
 
 def move(when: str, old: str, new: str, hid: int | None = None) -> dict[str, Any]:
@@ -47,9 +50,17 @@ def move(when: str, old: str, new: str, hid: int | None = None) -> dict[str, Any
         "id": str(hid if hid is not None else next(_history_ids)),
         "author": {"accountId": "abc123", "displayName": "Ana de Tester"},
         "created": ts(when),
-        "items": [{"field": "status", "fieldtype": "jira", "fieldId": "status",
-                   "from": BY_NAME.get(old, old), "fromString": old,
-                   "to": BY_NAME.get(new, new), "toString": new}],
+        "items": [
+            {
+                "field": "status",
+                "fieldtype": "jira",
+                "fieldId": "status",
+                "from": BY_NAME.get(old, old),
+                "fromString": old,
+                "to": BY_NAME.get(new, new),
+                "toString": new,
+            }
+        ],
     }
 
 
@@ -57,9 +68,17 @@ def flag(when: str, on: bool, hid: int | None = None) -> dict[str, Any]:
     return {
         "id": str(hid if hid is not None else next(_history_ids)),
         "created": ts(when),
-        "items": [{"field": "Flagged", "fieldtype": "custom", "fieldId": FLAGGED_FIELD,
-                   "from": None if on else "[10019]", "fromString": None if on else "Impediment",
-                   "to": "[10019]" if on else None, "toString": "Impediment" if on else ""}],
+        "items": [
+            {
+                "field": "Flagged",
+                "fieldtype": "custom",
+                "fieldId": FLAGGED_FIELD,
+                "from": None if on else "[10019]",
+                "fromString": None if on else "Impediment",
+                "to": "[10019]" if on else None,
+                "toString": "Impediment" if on else "",
+            }
+        ],
     }
 
 
@@ -67,8 +86,17 @@ def resolve(when: str, old: str | None, new: str | None, hid: int | None = None)
     return {
         "id": str(hid if hid is not None else next(_history_ids)),
         "created": ts(when),
-        "items": [{"field": "resolution", "fieldtype": "jira", "fieldId": "resolution",
-                   "from": None, "fromString": old, "to": None, "toString": new}],
+        "items": [
+            {
+                "field": "resolution",
+                "fieldtype": "jira",
+                "fieldId": "resolution",
+                "from": None,
+                "fromString": old,
+                "to": None,
+                "toString": new,
+            }
+        ],
     }
 
 
@@ -91,12 +119,21 @@ def issue(
     return {
         "id": str(10000 + number),
         "key": key,
-        "changelog": {"startAt": 0, "maxResults": len(ordered),
-                      "total": len(ordered) if total is None else total, "histories": ordered},
+        "changelog": {
+            "startAt": 0,
+            "maxResults": len(ordered),
+            "total": len(ordered) if total is None else total,
+            "histories": ordered,
+        },
         "fields": {
             "summary": f"Item {key}",
             "status": status_obj(status),
-            "issuetype": {"id": "1", "name": type_, "subtask": subtask, "hierarchyLevel": hierarchy},
+            "issuetype": {
+                "id": "1",
+                "name": type_,
+                "subtask": subtask,
+                "hierarchyLevel": hierarchy,
+            },
             "created": ts(created),
             "updated": ts(created),
             "resolution": {"id": "1", "name": resolution} if resolution else None,
@@ -109,8 +146,16 @@ def issue(
 def catalogue() -> tuple[dict, list[dict], list[dict]]:
     statuses = [status_obj(name) for name, _ in STATUSES.values()]
     fields = [
-        {"id": FLAGGED_FIELD, "key": FLAGGED_FIELD, "name": "Flagged", "custom": True,
-         "schema": {"type": "array", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes"}},
+        {
+            "id": FLAGGED_FIELD,
+            "key": FLAGGED_FIELD,
+            "name": "Flagged",
+            "custom": True,
+            "schema": {
+                "type": "array",
+                "custom": "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes",
+            },
+        },
     ]
     return {"deploymentType": "Cloud", "version": "1001.0.0"}, statuses, fields
 
@@ -147,6 +192,3 @@ def warehouse(tmp: Path, issues: list[dict], changelogs: list[tuple[str, dict]] 
 
 def team(cfg: Config) -> Team:
     return cfg.team("t")
-
-
-

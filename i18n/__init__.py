@@ -1,0 +1,1 @@
+"""Message catalogues and formatting for Dutch (default) and English."""

@@ -1,0 +1,155 @@
+"""The warehouse file: migrations, upgrades in place, atomic builds and the privacy scrub."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import config
+from errors import KoersError
+from store import schema
+from store.privacy import scrub
+from store.ready import ensure_ready, needs_upgrade
+from store.warehouse import connect_read, connect_write, rebuild
+from tests.jira_payloads import issue, move, warehouse
+
+
+def test_a_new_warehouse_is_at_the_latest_version(tmp_path: Path) -> None:
+    con = connect_write(tmp_path / "w.duckdb")
+    assert schema.current_version(con) == schema.latest_version() >= 1
+    tables = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    assert {"raw_jira_issues", "raw_jira_statuses", "source_state", "build_info"} <= tables
+
+
+def _cfg(path: Path) -> config.Config:
+    return dataclasses.replace(config.load(config.DEMO_CONFIG), database=path, demo=False)
+
+
+def test_an_older_warehouse_is_upgraded_not_rebuilt(tmp_path: Path, monkeypatch) -> None:
+    con = warehouse(
+        tmp_path,
+        [
+            issue(
+                "T-1",
+                "2026-03-02 09:00 +0100",
+                "Done",
+                [move("2026-03-03 09:00 +0100", "To Do", "Done")],
+            )
+        ],
+    )
+    con.close()
+    path = tmp_path / "test.duckdb"
+    assert not needs_upgrade(path)
+    # A newer Koers adds a column to the raw layer.
+    newer = [*schema.MIGRATIONS, ("ALTER TABLE raw_jira_issues ADD COLUMN request VARCHAR",)]
+    monkeypatch.setattr(schema, "MIGRATIONS", newer)
+    assert needs_upgrade(path)
+    ensure_ready(_cfg(path))
+    con = connect_read(path)
+    assert schema.current_version(con) == len(newer)
+    assert con.execute("SELECT count(*), any_value(request) FROM raw_jira_issues").fetchone() == (
+        1,
+        None,
+    )
+    assert con.execute("SELECT key FROM work_items").fetchall() == [("T-1",)]
+
+
+def test_changed_normalize_sql_re_derives_the_domain_tables(tmp_path: Path) -> None:
+    con = warehouse(tmp_path, [issue("T-1", "2026-03-02 09:00 +0100", "To Do")])
+    con.execute("UPDATE build_info SET value = 'older' WHERE key = 'normalize'")
+    con.execute("DELETE FROM work_items")
+    con.close()
+    path = tmp_path / "test.duckdb"
+    assert needs_upgrade(path)
+    ensure_ready(_cfg(path))
+    assert connect_read(path).execute("SELECT count(*) FROM work_items").fetchone() == (1,)
+
+
+def test_a_warehouse_from_a_newer_koers_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    con = connect_write(path)
+    con.execute("INSERT INTO schema_version VALUES (99, now())")
+    con.close()
+    with pytest.raises(KoersError, match="schema version 99, newer than this Koers knows"):
+        ensure_ready(_cfg(path))
+
+
+def test_a_failed_build_leaves_the_previous_warehouse(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with rebuild(path) as con:
+        con.execute("INSERT INTO source_state (source, type) VALUES ('old', 'jira')")
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), rebuild(path) as con:
+        con.execute("INSERT INTO source_state (source, type) VALUES ('new', 'jira')")
+        raise RuntimeError("network down halfway")
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_a_reader_sees_the_swapped_file(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with rebuild(path) as con:
+        con.execute("INSERT INTO source_state (source, type) VALUES ('first', 'jira')")
+    reader = connect_read(path)
+    with rebuild(path) as con:
+        con.execute("INSERT INTO source_state (source, type) VALUES ('second', 'jira')")
+    # the open reader keeps its snapshot; a new reader sees the new file
+    assert reader.execute("SELECT source FROM source_state").fetchall() == [("first",)]
+    assert connect_read(path).execute("SELECT source FROM source_state").fetchall() == [("second",)]
+
+
+def test_the_reader_cannot_write(tmp_path: Path) -> None:
+    with rebuild(tmp_path / "w.duckdb"):
+        pass
+    with pytest.raises(duckdb.Error):
+        connect_read(tmp_path / "w.duckdb").execute("DELETE FROM source_state")
+
+
+def test_missing_warehouse_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(KoersError, match="run `python -m koers sync` first"):
+        ensure_ready(_cfg(tmp_path / "none.duckdb"))
+
+
+def test_scrub_drops_people_at_any_depth() -> None:
+    payload = {
+        "key": "T-1",
+        "fields": {
+            "summary": "Formulier",
+            "assignee": {"accountId": "x1", "displayName": "Ana"},
+            "reporter": {"name": "jdoe", "emailAddress": "j@example.gov"},
+            "status": {"id": "3", "name": "In uitvoering"},
+        },
+        "changelog": {
+            "histories": [
+                {
+                    "id": "1",
+                    "created": "2026-03-02T09:00:00.000+0100",
+                    "author": {"displayName": "Ana"},
+                    "items": [
+                        {
+                            "field": "assignee",
+                            "fromString": "Ana",
+                            "toString": "Bo",
+                            "tmpToAccountId": "x2",
+                        },
+                        {"field": "Tester", "fieldtype": "custom", "toString": "Cees"},
+                        {"field": "status", "from": "1", "to": "3", "toString": "In uitvoering"},
+                    ],
+                }
+            ]
+        },
+    }
+    clean = scrub(payload)
+    text = repr(clean)
+    for person in ("Ana", "Bo", "Cees", "jdoe", "j@example.gov", "x1", "x2"):
+        assert person not in text
+    assert clean["fields"]["status"]["name"] == "In uitvoering"
+    assert clean["changelog"]["histories"][0]["items"] == [
+        {"field": "status", "from": "1", "to": "3", "toString": "In uitvoering"}
+    ]
+    assert payload["fields"]["assignee"]  # the input itself is not changed

@@ -1,0 +1,1 @@
+"""Shared UI pieces: the Altair theme and chart helpers."""
