@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,27 @@ import config
 
 
 @pytest.fixture(scope="session")
-def demo_config(tmp_path_factory: pytest.TempPathFactory) -> config.Config:
-    """The committed demo config, pointed at a warehouse in a temp folder, built once."""
+def demo_config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the committed demo config whose warehouse lives in a temp folder, built once."""
     from demo import build
 
-    cfg = config.load(config.DEMO_CONFIG)
-    cfg = dataclasses.replace(cfg, database=tmp_path_factory.mktemp("demo") / "demo.duckdb")
-    build(cfg)
-    return cfg
+    folder = tmp_path_factory.mktemp("demo")
+    text = config.DEMO_CONFIG.read_text(encoding="utf-8").replace(
+        'database = "data/demo.duckdb"', f'database = "{folder / "demo.duckdb"}"'
+    )
+    path = folder / "koers.toml"
+    path.write_text(text, encoding="utf-8")
+    build(config.load(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_config(demo_config_file: Path) -> config.Config:
+    return config.load(demo_config_file)
 
 
 @pytest.fixture()
-def repo_root() -> Path:
-    return config.REPO_ROOT
+def demo_env(demo_config_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app and the CLI at the session's demo warehouse."""
+    monkeypatch.setenv("KOERS_CONFIG", str(demo_config_file))
+    return demo_config_file

@@ -1,0 +1,57 @@
+"""Overzicht / Overview: the pilot team's headline numbers against its baseline, and two trends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from i18n import t
+from i18n.formats import fmt_date, fmt_int
+from ui import data, flow_charts, tiles
+from ui.app import current_view
+
+view = current_view()
+lang = view.lang
+st.title(t("overview.title", lang))
+
+if view.team.jira is None:
+    st.info(t("app.no_jira", lang))
+    st.stop()
+
+overview = data.overview(view)
+
+
+def _span(start, end) -> str:
+    return t("overview.period", lang, start=fmt_date(start, lang), end=fmt_date(end, lang))
+
+
+last_day = min(view.period.end.toordinal() - 1, view.as_of.date().toordinal())
+period_text = _span(view.period.start, type(view.period.start).fromordinal(last_day))
+baseline = overview.baseline
+baseline_text = _span(baseline.start, type(baseline.end).fromordinal(baseline.end.toordinal() - 1))
+key = "overview.intro" if view.team.pilot_start else "overview.intro_no_baseline"
+st.write(t(key, lang, team=view.team.name, period=period_text, baseline=baseline_text))
+
+tiles.render(overview.tiles, lang)
+
+left, right = st.columns(2)
+throughput = overview.throughput
+with left:
+    if throughput["count"].sum() == 0:
+        st.info(t("overview.no_items", lang))
+    else:
+        st.altair_chart(
+            flow_charts.throughput_bars(throughput, lang),
+            alt=t("overview.throughput_alt", lang, start=fmt_date(throughput["week"].min(), lang),
+                  end=fmt_date(throughput["week"].max(), lang),
+                  total=fmt_int(throughput["count"].sum(), lang)),
+        )
+trend = overview.lead_time_trend
+with right:
+    if trend["p50"].notna().sum() == 0:
+        st.info(t("overview.no_items", lang))
+    else:
+        st.altair_chart(
+            flow_charts.lead_time_trend(trend, lang, view.team.pilot_start),
+            alt=t("overview.lead_time_alt", lang, start=fmt_date(trend["week"].min(), lang),
+                  end=fmt_date(trend["week"].max(), lang)),
+        )

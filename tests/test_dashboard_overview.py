@@ -1,0 +1,96 @@
+"""The dashboard shell and the overview page, run with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from config import REPO_ROOT, Config
+from i18n.formats import fmt_days
+from metrics.flow import Period, TeamFlow
+from metrics.overview import baseline_period
+from store.warehouse import connect_read
+
+TITLES = {"nl": "Overzicht", "en": "Overview"}
+TILE_LABELS = {
+    "nl": ["Doorlooptijd (mediaan)", "Doorlooptijd (85 %)", "Werktijd (mediaan)",
+           "Afgerond per week", "Onderhanden werk"],
+    "en": ["Lead time (median)", "Lead time (85%)", "Cycle time (median)",
+           "Finished per week", "Work in progress"],
+}
+
+
+def run_app(lang: str | None = None, team: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    if lang:
+        at.query_params["lang"] = lang
+    if team:
+        at.query_params["team"] = team
+    return at.run()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("team", ["vergunningen", "subsidies"])
+def test_overview_in_both_languages(demo_env: Path, demo_config: Config, lang: str,
+                                    team: str) -> None:
+    at = run_app(lang, team)
+    assert not at.exception
+    assert at.title[0].value == TITLES[lang]
+    assert [m.label for m in at.metric] == TILE_LABELS[lang]
+    assert {"nl": "voorbeelddata", "en": "sample data"}[lang] in at.info[0].value
+    assert at.query_params["team"] == team and at.query_params["lang"] == lang
+
+    # The lead-time tile shows what the metrics give for the default period, computed here.
+    flow = TeamFlow(connect_read(demo_config.database), demo_config.team(team),
+                    demo_config.timezone, demo_config.as_of)
+    p50 = flow.summary(Period.default(demo_config.as_of, demo_config.timezone), "lead_time").p50
+    assert at.metric[0].value == fmt_days(p50, lang)
+
+    charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert len(charts) == 2
+    bars, trend = charts
+    assert bars["mark"]["type"] == "bar"
+    assert bars["encoding"]["x"]["field"] == "week" and bars["encoding"]["y"]["field"] == "count"
+    assert "timeUnit" not in bars["encoding"]["x"]  # ISO weeks come from SQL, not Vega-Lite
+    assert trend["layer"][0]["mark"]["type"] == "line"
+    assert trend["layer"][0]["encoding"]["y"]["field"] == "p50"
+    assert all(c.proto.alt for c in at.get("vega_lite_chart"))  # a text alternative on each
+
+
+def test_pilot_lead_time_fall_is_shown_as_good_news(demo_env: Path, demo_config: Config) -> None:
+    at = run_app("nl", "vergunningen")
+    lead = at.metric[0]
+    # worked out from the same metrics: the pilot's p50 fell against its baseline
+    flow = TeamFlow(connect_read(demo_config.database), demo_config.team("vergunningen"),
+                    demo_config.timezone, demo_config.as_of)
+    team = demo_config.team("vergunningen")
+    base = flow.summary(baseline_period(team, demo_config.as_of, demo_config.timezone),
+                        "lead_time").p50
+    now = flow.summary(Period.default(demo_config.as_of, demo_config.timezone), "lead_time").p50
+    assert now < base
+    assert "(beter)" in lead.delta and lead.delta.startswith("−")
+    assert lead.proto.color == lead.proto.MetricColor.GREEN
+
+
+def test_default_view_is_the_pilot_team_in_dutch(demo_env: Path) -> None:
+    at = run_app()
+    assert at.selectbox(key="team").value == "vergunningen"
+    assert at.selectbox(key="lang").value == "nl"
+
+
+def test_unknown_team_in_the_url_falls_back_to_the_default(demo_env: Path) -> None:
+    at = run_app("en", "nope")
+    assert not at.exception
+    assert at.selectbox(key="team").value == "vergunningen"
+
+
+def test_config_error_is_one_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "koers.toml"
+    broken.write_text("[teams.x]\nname = 1\n", encoding="utf-8")
+    monkeypatch.setenv("KOERS_CONFIG", str(broken))
+    at = run_app()
+    assert not at.exception
+    assert "teams.x.name: expected a non-empty text" in at.error[0].value
