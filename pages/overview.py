@@ -41,9 +41,13 @@ with left:
     else:
         st.altair_chart(
             flow_charts.throughput_bars(throughput, lang),
-            alt=t("overview.throughput_alt", lang, start=fmt_date(throughput["week"].min(), lang),
-                  end=fmt_date(throughput["week"].max(), lang),
-                  total=fmt_int(throughput["count"].sum(), lang)),
+            alt=t(
+                "overview.throughput_alt",
+                lang,
+                start=fmt_date(throughput["week"].min(), lang),
+                end=fmt_date(throughput["week"].max(), lang),
+                total=fmt_int(throughput["count"].sum(), lang),
+            ),
         )
 trend = overview.lead_time_trend
 with right:
@@ -52,6 +56,10 @@ with right:
     else:
         st.altair_chart(
             flow_charts.lead_time_trend(trend, lang, view.team.pilot_start),
-            alt=t("overview.lead_time_alt", lang, start=fmt_date(trend["week"].min(), lang),
-                  end=fmt_date(trend["week"].max(), lang)),
+            alt=t(
+                "overview.lead_time_alt",
+                lang,
+                start=fmt_date(trend["week"].min(), lang),
+                end=fmt_date(trend["week"].max(), lang),
+            ),
         )

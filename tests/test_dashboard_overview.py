@@ -16,10 +16,20 @@ from store.warehouse import connect_read
 
 TITLES = {"nl": "Overzicht", "en": "Overview"}
 TILE_LABELS = {
-    "nl": ["Doorlooptijd (mediaan)", "Doorlooptijd (85 %)", "Werktijd (mediaan)",
-           "Afgerond per week", "Onderhanden werk"],
-    "en": ["Lead time (median)", "Lead time (85%)", "Cycle time (median)",
-           "Finished per week", "Work in progress"],
+    "nl": [
+        "Doorlooptijd (mediaan)",
+        "Doorlooptijd (85 %)",
+        "Werktijd (mediaan)",
+        "Afgerond per week",
+        "Onderhanden werk",
+    ],
+    "en": [
+        "Lead time (median)",
+        "Lead time (85%)",
+        "Cycle time (median)",
+        "Finished per week",
+        "Work in progress",
+    ],
 }
 
 
@@ -34,8 +44,9 @@ def run_app(lang: str | None = None, team: str | None = None) -> AppTest:
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 @pytest.mark.parametrize("team", ["vergunningen", "subsidies"])
-def test_overview_in_both_languages(demo_env: Path, demo_config: Config, lang: str,
-                                    team: str) -> None:
+def test_overview_in_both_languages(
+    demo_env: Path, demo_config: Config, lang: str, team: str
+) -> None:
     at = run_app(lang, team)
     assert not at.exception
     assert at.title[0].value == TITLES[lang]
@@ -44,8 +55,12 @@ def test_overview_in_both_languages(demo_env: Path, demo_config: Config, lang: s
     assert at.query_params["team"] == team and at.query_params["lang"] == lang
 
     # The lead-time tile shows what the metrics give for the default period, computed here.
-    flow = TeamFlow(connect_read(demo_config.database), demo_config.team(team),
-                    demo_config.timezone, demo_config.as_of)
+    flow = TeamFlow(
+        connect_read(demo_config.database),
+        demo_config.team(team),
+        demo_config.timezone,
+        demo_config.as_of,
+    )
     p50 = flow.summary(Period.default(demo_config.as_of, demo_config.timezone), "lead_time").p50
     assert at.metric[0].value == fmt_days(p50, lang)
 
@@ -64,11 +79,16 @@ def test_pilot_lead_time_fall_is_shown_as_good_news(demo_env: Path, demo_config:
     at = run_app("nl", "vergunningen")
     lead = at.metric[0]
     # worked out from the same metrics: the pilot's p50 fell against its baseline
-    flow = TeamFlow(connect_read(demo_config.database), demo_config.team("vergunningen"),
-                    demo_config.timezone, demo_config.as_of)
+    flow = TeamFlow(
+        connect_read(demo_config.database),
+        demo_config.team("vergunningen"),
+        demo_config.timezone,
+        demo_config.as_of,
+    )
     team = demo_config.team("vergunningen")
-    base = flow.summary(baseline_period(team, demo_config.as_of, demo_config.timezone),
-                        "lead_time").p50
+    base = flow.summary(
+        baseline_period(team, demo_config.as_of, demo_config.timezone), "lead_time"
+    ).p50
     now = flow.summary(Period.default(demo_config.as_of, demo_config.timezone), "lead_time").p50
     assert now < base
     assert "(beter)" in lead.delta and lead.delta.startswith("−")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -78,7 +78,7 @@ def dashboard_now(cfg: Config) -> datetime:
     """`as_of` for the dashboard: the frozen demo clock, or now to the minute (so caches hold)."""
     if cfg.as_of is not None:
         return cfg.as_of
-    return datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 def sidebar(cfg: Config) -> tuple[str, str]:
@@ -128,4 +128,3 @@ def current_view() -> View:
 def fail(message: str, lang: str) -> None:
     st.error(t("app.error", lang, message=message), icon="⚠️")
     st.stop()
-

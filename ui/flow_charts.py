@@ -29,9 +29,7 @@ def throughput_bars(weekly: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     return configure(chart, lang)
 
 
-def lead_time_trend(
-    weekly: pd.DataFrame, lang: str, pilot_start: date | None
-) -> alt.TopLevelMixin:
+def lead_time_trend(weekly: pd.DataFrame, lang: str, pilot_start: date | None) -> alt.TopLevelMixin:
     """Weekly median lead time as points on a line, with the pilot's start marked."""
     data = weekly.dropna(subset=["p50"]).assign(week=pd.to_datetime(weekly["week"]))
     line = (
@@ -49,8 +47,9 @@ def lead_time_trend(
     )
     layers: list[alt.Chart] = [line]
     if pilot_start is not None:
-        marker = pd.DataFrame({"week": [pd.Timestamp(pilot_start)],
-                               "label": [t("overview.pilot_start", lang)]})
+        marker = pd.DataFrame(
+            {"week": [pd.Timestamp(pilot_start)], "label": [t("overview.pilot_start", lang)]}
+        )
         rule = alt.Chart(marker).mark_rule(strokeDash=[6, 4], color=NEUTRAL).encode(x="week:T")
         text = (
             alt.Chart(marker)
