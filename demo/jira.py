@@ -78,10 +78,20 @@ def _person(name: str, domain: str, team: str, number: int) -> FictionalPerson:
 
 # The first person of each team is its product owner, the last its tester.
 _VERG_NAMES = (
-    "Sanne de Vries", "Daan Jansen", "Fleur Bakker", "Bram Visser", "Lotte Smit", "Ruben Meijer",
+    "Sanne de Vries",
+    "Daan Jansen",
+    "Fleur Bakker",
+    "Bram Visser",
+    "Lotte Smit",
+    "Ruben Meijer",
 )
 _SUB_NAMES = (
-    "Noor van Dijk", "Thijs Mulder", "Eva de Boer", "Jesse Bos", "Iris Hendriks", "Milan Dekker",
+    "Noor van Dijk",
+    "Thijs Mulder",
+    "Eva de Boer",
+    "Jesse Bos",
+    "Iris Hendriks",
+    "Milan Dekker",
 )
 FICTIONAL_PEOPLE: tuple[FictionalPerson, ...] = tuple(
     _person(name, "gemeente-voorbeeld.nl", "vergunningen", i) for i, name in enumerate(_VERG_NAMES)
@@ -106,180 +116,406 @@ def _combine(prefixes: tuple[str, ...], actions: tuple[str, ...]) -> tuple[str, 
 
 
 _VERG_THEMES = (
-    _Theme("Digitaal aanvragen omgevingsvergunning", "Formulieren", _combine(
-        ("Aanvraagformulier omgevingsvergunning", "Aanvraagformulier sloopmelding",
-         "Aanvraagformulier kapvergunning"),
-        ("bijlagen uploaden", "adres opzoeken in de BAG", "tussentijds opslaan",
-         "foutmeldingen in begrijpelijke taal", "samenvatting voor verzenden",
-         "toegankelijk maken (WCAG 2.2)", "bevestigingsmail met zaaknummer",
-         "machtiging meesturen", "kadastrale gegevens tonen", "stap 'Bouwwerk' vereenvoudigen"),
-    )),
-    _Theme("MijnOmgeving", "MijnOmgeving", tuple(f"{a} in MijnOmgeving" for a in (
-        "Betaalstatus tonen", "Status van de aanvraag tonen", "Documenten downloaden",
-        "Berichten van de behandelaar tonen", "Aanvullende stukken nasturen",
-        "Overzicht lopende aanvragen tonen", "Termijnen zichtbaar maken", "Besluit inzien",
-        "Contactgegevens wijzigen", "Notificatievoorkeuren instellen",
-    ))),
-    _Theme("Inloggen en machtigen", "Koppelingen", (
-        "Koppeling met DigiD vernieuwen", "Inloggen met eHerkenning niveau 3",
-        "Machtigen via DigiD Machtigen", "Sessie verloopt na 15 minuten inactiviteit",
-        "Uitloggen op alle apparaten", "SAML-certificaat DigiD vervangen",
-        "Foutpagina bij afgebroken DigiD-login", "eHerkenning ketenmachtiging ondersteunen",
-        "Inloggen met DigiD Hoog voor gevoelige zaken", "Vertegenwoordiging door gemachtigde",
-        "Inloggen voor buitenlandse aanvragers (eIDAS)",
-    )),
-    _Theme("Bezwaar en beroep", "Backoffice", (
-        "Bezwaartermijn berekenen", "Bezwaarformulier digitaal indienen",
-        "Bezwaar koppelen aan besluit", "Ontvangstbevestiging bezwaar versturen",
-        "Hoorzitting plannen", "Termijn voor aanvulling bewaken",
-        "Beroepschrift doorzetten naar de rechtbank", "Pro-formabezwaar registreren",
-    )),
-    _Theme("Leges en betalen", "Betalen", (
-        "Legesberekening voor verbouwing", "Betalen met iDEAL",
-        "Terugbetaling leges bij intrekking", "Leges per bouwsom tonen",
-        "Factuur als PDF downloaden", "Betaalherinnering versturen",
-        "Betaling koppelen aan zaak", "Legesverordening 2026 verwerken",
-    )),
-    _Theme("Zaakgericht werken", "Koppelingen", (
-        "Zaak aanmaken via de ZGW-API", "Documenten archiveren in het DRC",
-        "Notificaties van Open Zaak verwerken", "Zaaktypecatalogus bijwerken",
-        "Statuswijziging naar aanvrager sturen", "Besluit registreren in zaaksysteem",
-        "Zaakdossier tonen aan behandelaar", "Rollen en betrokkenen vastleggen op zaak",
-        "Migratie oude zaken naar Open Zaak", "Documenttypen mappen op informatieobjecttypen",
-        "Zaak sluiten na onherroepelijk besluit",
-    )),
-    _Theme("Behandeling vergunningaanvraag", "Backoffice", (
-        "Termijnbewaking vergunningaanvraag", "Adviesaanvraag naar de omgevingsdienst",
-        "Besluit genereren vanuit sjabloon", "Werkvoorraad behandelaar filteren",
-        "Welstandsadvies vastleggen", "Publicatie in het Gemeenteblad",
-        "Verdaging beslistermijn registreren", "Behandelaar toewijzen op basis van zaaktype",
-    )),
-    _Theme("Koppeling Omgevingsloket (DSO)", "Koppelingen", (
-        "Verzoeken uit het Omgevingsloket ophalen", "DSO-koppeling: foutafhandeling",
-        "Bijlagen uit het DSO downloaden", "Indieningsvereisten synchroniseren",
-        "Vergunningcheck uit het Omgevingsloket verwerken",
-        "DSO-koppeling: aanvullingen ontvangen", "DSO-koppeling: intrekkingen verwerken",
-        "Overstap naar DSO-koppelvlak v2", "Meldingen uit het Omgevingsloket verwerken",
-    )),
+    _Theme(
+        "Digitaal aanvragen omgevingsvergunning",
+        "Formulieren",
+        _combine(
+            (
+                "Aanvraagformulier omgevingsvergunning",
+                "Aanvraagformulier sloopmelding",
+                "Aanvraagformulier kapvergunning",
+            ),
+            (
+                "bijlagen uploaden",
+                "adres opzoeken in de BAG",
+                "tussentijds opslaan",
+                "foutmeldingen in begrijpelijke taal",
+                "samenvatting voor verzenden",
+                "toegankelijk maken (WCAG 2.2)",
+                "bevestigingsmail met zaaknummer",
+                "machtiging meesturen",
+                "kadastrale gegevens tonen",
+                "stap 'Bouwwerk' vereenvoudigen",
+            ),
+        ),
+    ),
+    _Theme(
+        "MijnOmgeving",
+        "MijnOmgeving",
+        tuple(
+            f"{a} in MijnOmgeving"
+            for a in (
+                "Betaalstatus tonen",
+                "Status van de aanvraag tonen",
+                "Documenten downloaden",
+                "Berichten van de behandelaar tonen",
+                "Aanvullende stukken nasturen",
+                "Overzicht lopende aanvragen tonen",
+                "Termijnen zichtbaar maken",
+                "Besluit inzien",
+                "Contactgegevens wijzigen",
+                "Notificatievoorkeuren instellen",
+            )
+        ),
+    ),
+    _Theme(
+        "Inloggen en machtigen",
+        "Koppelingen",
+        (
+            "Koppeling met DigiD vernieuwen",
+            "Inloggen met eHerkenning niveau 3",
+            "Machtigen via DigiD Machtigen",
+            "Sessie verloopt na 15 minuten inactiviteit",
+            "Uitloggen op alle apparaten",
+            "SAML-certificaat DigiD vervangen",
+            "Foutpagina bij afgebroken DigiD-login",
+            "eHerkenning ketenmachtiging ondersteunen",
+            "Inloggen met DigiD Hoog voor gevoelige zaken",
+            "Vertegenwoordiging door gemachtigde",
+            "Inloggen voor buitenlandse aanvragers (eIDAS)",
+        ),
+    ),
+    _Theme(
+        "Bezwaar en beroep",
+        "Backoffice",
+        (
+            "Bezwaartermijn berekenen",
+            "Bezwaarformulier digitaal indienen",
+            "Bezwaar koppelen aan besluit",
+            "Ontvangstbevestiging bezwaar versturen",
+            "Hoorzitting plannen",
+            "Termijn voor aanvulling bewaken",
+            "Beroepschrift doorzetten naar de rechtbank",
+            "Pro-formabezwaar registreren",
+        ),
+    ),
+    _Theme(
+        "Leges en betalen",
+        "Betalen",
+        (
+            "Legesberekening voor verbouwing",
+            "Betalen met iDEAL",
+            "Terugbetaling leges bij intrekking",
+            "Leges per bouwsom tonen",
+            "Factuur als PDF downloaden",
+            "Betaalherinnering versturen",
+            "Betaling koppelen aan zaak",
+            "Legesverordening 2026 verwerken",
+        ),
+    ),
+    _Theme(
+        "Zaakgericht werken",
+        "Koppelingen",
+        (
+            "Zaak aanmaken via de ZGW-API",
+            "Documenten archiveren in het DRC",
+            "Notificaties van Open Zaak verwerken",
+            "Zaaktypecatalogus bijwerken",
+            "Statuswijziging naar aanvrager sturen",
+            "Besluit registreren in zaaksysteem",
+            "Zaakdossier tonen aan behandelaar",
+            "Rollen en betrokkenen vastleggen op zaak",
+            "Migratie oude zaken naar Open Zaak",
+            "Documenttypen mappen op informatieobjecttypen",
+            "Zaak sluiten na onherroepelijk besluit",
+        ),
+    ),
+    _Theme(
+        "Behandeling vergunningaanvraag",
+        "Backoffice",
+        (
+            "Termijnbewaking vergunningaanvraag",
+            "Adviesaanvraag naar de omgevingsdienst",
+            "Besluit genereren vanuit sjabloon",
+            "Werkvoorraad behandelaar filteren",
+            "Welstandsadvies vastleggen",
+            "Publicatie in het Gemeenteblad",
+            "Verdaging beslistermijn registreren",
+            "Behandelaar toewijzen op basis van zaaktype",
+        ),
+    ),
+    _Theme(
+        "Koppeling Omgevingsloket (DSO)",
+        "Koppelingen",
+        (
+            "Verzoeken uit het Omgevingsloket ophalen",
+            "DSO-koppeling: foutafhandeling",
+            "Bijlagen uit het DSO downloaden",
+            "Indieningsvereisten synchroniseren",
+            "Vergunningcheck uit het Omgevingsloket verwerken",
+            "DSO-koppeling: aanvullingen ontvangen",
+            "DSO-koppeling: intrekkingen verwerken",
+            "Overstap naar DSO-koppelvlak v2",
+            "Meldingen uit het Omgevingsloket verwerken",
+        ),
+    ),
 )
 _VERG_BUGS = (
-    "Upload van PDF groter dan 10 MB mislukt", "Verkeerde datum in bevestigingsmail",
+    "Upload van PDF groter dan 10 MB mislukt",
+    "Verkeerde datum in bevestigingsmail",
     "iDEAL-betaling blijft op 'in behandeling' staan",
     "Bezwaartermijn houdt geen rekening met feestdagen",
-    "Adres met huisnummertoevoeging wordt niet gevonden", "Knop 'Verzenden' werkt niet in Safari",
-    "Dubbele notificaties bij statuswijziging", "Leges afgerond op hele euro's",
-    "Foutmelding na DigiD-login op mobiel", "Tekst valt buiten beeld op kleine schermen",
-    "Zaaknummer ontbreekt in PDF-besluit", "Sessie verloopt tijdens uploaden",
-) + tuple(f"{symptom} bij {where}" for symptom in (
-    "Foutmelding", "Witte pagina", "Verkeerde tekst", "Time-out", "Dubbele melding",
-    "Lay-out verspringt",
-) for where in (
-    "uploaden van bijlagen", "betalen met iDEAL", "inloggen met DigiD", "indienen van bezwaar",
-    "ophalen uit het Omgevingsloket", "downloaden van het besluit", "tussentijds opslaan",
-    "zoeken op adres", "versturen van de aanvraag", "openen van MijnOmgeving",
-))
+    "Adres met huisnummertoevoeging wordt niet gevonden",
+    "Knop 'Verzenden' werkt niet in Safari",
+    "Dubbele notificaties bij statuswijziging",
+    "Leges afgerond op hele euro's",
+    "Foutmelding na DigiD-login op mobiel",
+    "Tekst valt buiten beeld op kleine schermen",
+    "Zaaknummer ontbreekt in PDF-besluit",
+    "Sessie verloopt tijdens uploaden",
+) + tuple(
+    f"{symptom} bij {where}"
+    for symptom in (
+        "Foutmelding",
+        "Witte pagina",
+        "Verkeerde tekst",
+        "Time-out",
+        "Dubbele melding",
+        "Lay-out verspringt",
+    )
+    for where in (
+        "uploaden van bijlagen",
+        "betalen met iDEAL",
+        "inloggen met DigiD",
+        "indienen van bezwaar",
+        "ophalen uit het Omgevingsloket",
+        "downloaden van het besluit",
+        "tussentijds opslaan",
+        "zoeken op adres",
+        "versturen van de aanvraag",
+        "openen van MijnOmgeving",
+    )
+)
 _VERG_TASKS = (
-    "Afhankelijkheden bijwerken", "Upgrade naar Python 3.12", "Pentestbevindingen oplossen",
-    "Logging naar centrale omgeving", "Monitoringdashboard inrichten", "Testdata anonimiseren",
-    "Certificaat acceptatieomgeving vernieuwen", "Pipeline versnellen",
-    "Toegankelijkheidsaudit voorbereiden", "DPIA bijwerken", "Node-versie frontend bijwerken",
-    "Dode code opruimen", "Back-up terugzetten oefenen", "Foutbudget en alerts instellen",
-    "Acceptatieomgeving opschonen", "Contracttests met zaaksysteem", "SBOM genereren in pipeline",
-    "Browserondersteuning vastleggen", "Runbook voor storingen schrijven",
-    "Secrets verhuizen naar vault", "End-to-endtests stabiliseren", "Load-test formulieren",
+    "Afhankelijkheden bijwerken",
+    "Upgrade naar Python 3.12",
+    "Pentestbevindingen oplossen",
+    "Logging naar centrale omgeving",
+    "Monitoringdashboard inrichten",
+    "Testdata anonimiseren",
+    "Certificaat acceptatieomgeving vernieuwen",
+    "Pipeline versnellen",
+    "Toegankelijkheidsaudit voorbereiden",
+    "DPIA bijwerken",
+    "Node-versie frontend bijwerken",
+    "Dode code opruimen",
+    "Back-up terugzetten oefenen",
+    "Foutbudget en alerts instellen",
+    "Acceptatieomgeving opschonen",
+    "Contracttests met zaaksysteem",
+    "SBOM genereren in pipeline",
+    "Browserondersteuning vastleggen",
+    "Runbook voor storingen schrijven",
+    "Secrets verhuizen naar vault",
+    "End-to-endtests stabiliseren",
+    "Load-test formulieren",
 )
 _SUB_THEMES = (
-    _Theme("Subsidieaanvraag digitaal", "Aanvraagportaal", _combine(
-        ("Subsidieaanvraag",),
-        ("controle op dubbele aanvragen", "KvK-gegevens ophalen", "begroting uploaden",
-         "de-minimisverklaring toevoegen", "projectplan als bijlage", "cofinanciering opgeven",
-         "aanvraag intrekken", "concept bewaren", "samenwerkingsverband opgeven",
-         "bankrekening controleren"),
-    )),
-    _Theme("Beoordeling aanvragen", "Behandeling", _combine(
-        ("Beoordeling",),
-        ("formulier voor adviseurs", "scoringsmodel tenderregeling",
-         "rangschikking bij overvraging", "stukken klaarzetten voor de adviescommissie",
-         "vier-ogencontrole", "hardheidsclausule vastleggen", "aanvulling opvragen",
-         "termijn voor besluit bewaken", "advies van vakafdeling vastleggen",
-         "conflict of interest registreren", "werkverdeling behandelaars"),
-    )),
-    _Theme("Beschikken en betalen", "Financiën", (
-        "Beschikking genereren vanuit sjabloon", "Voorschot betaalbaar stellen",
-        "Betaalbatch naar financieel systeem", "Bevoorschotting in termijnen",
-        "Weigeringsbeschikking met motivering", "Verplichting vastleggen in SAP",
-        "Beschikking digitaal ondertekenen", "Betaalkenmerk op beschikking tonen",
-        "Wijzigingsbeschikking bij budgetverschuiving", "Voorschot verrekenen met vaststelling",
-        "Mandaatregister controleren bij beschikken",
-        "Betalingen boven 50.000 euro laten accorderen",
-    )),
-    _Theme("Verantwoording en vaststelling", "Behandeling", (
-        "Eindverantwoording indienen", "Accountantsverklaring uploaden",
-        "Tussenrapportage opvragen", "Vaststelling subsidie berekenen",
-        "Terugvordering bij onderbesteding", "Herinnering verantwoordingstermijn",
-        "Steekproef op verantwoordingen", "Prestatieverantwoording per activiteit",
-        "Uitstel van verantwoording aanvragen", "Vaststelling ambtshalve bij kleine subsidies",
-        "Verantwoordingsformulier vereenvoudigen",
-    )),
-    _Theme("Koppelingen basisregistraties", "Koppelingen", (
-        "Koppeling met KvK Handelsregister", "Inloggen met eHerkenning",
-        "Koppeling met financieel systeem vernieuwen", "Documenten naar DMS archiveren",
-        "Berichtenbox voor bedrijven", "Koppeling met de BRP",
-        "Vestigingsadres ophalen uit het Handelsregister", "Certificaat PKIoverheid vernieuwen",
-        "Koppeling met Digipoort", "Statusberichten via Mijn Overheid",
-        "Bankrekening valideren bij aanvraag",
-    )),
-    _Theme("Nieuwe regelingen", "Aanvraagportaal", _combine(
-        ("Regeling Energietransitie mkb", "Regeling Leefbaarheid kleine kernen",
-         "Regeling Cultuurparticipatie", "Regeling Natuurinclusieve landbouw",
-         "Regeling Fietsstimulering", "Regeling Erfgoed en monumenten"),
-        ("aanvraagformulier configureren", "subsidieplafond instellen",
-         "openstelling voorbereiden", "beoordelingscriteria vastleggen",
-         "beschikkingssjabloon opstellen"),
-    )),
-    _Theme("Sturingsinformatie", "Rapportage", (
-        "Rapportage uitgekeerde subsidies per regeling",
-        "Subsidieregister publiceren als open data", "Managementinformatie doorlooptijden",
-        "Export voor Provinciale Staten", "Overzicht subsidies voor Woo-verzoeken",
-        "Dashboard uitputting subsidieplafonds", "Kwartaalrapportage voor de controller",
-        "Rapportage per gemeente in de provincie", "Export voor de Rekenkamer",
-        "Overzicht openstaande verantwoordingen",
-    )),
+    _Theme(
+        "Subsidieaanvraag digitaal",
+        "Aanvraagportaal",
+        _combine(
+            ("Subsidieaanvraag",),
+            (
+                "controle op dubbele aanvragen",
+                "KvK-gegevens ophalen",
+                "begroting uploaden",
+                "de-minimisverklaring toevoegen",
+                "projectplan als bijlage",
+                "cofinanciering opgeven",
+                "aanvraag intrekken",
+                "concept bewaren",
+                "samenwerkingsverband opgeven",
+                "bankrekening controleren",
+            ),
+        ),
+    ),
+    _Theme(
+        "Beoordeling aanvragen",
+        "Behandeling",
+        _combine(
+            ("Beoordeling",),
+            (
+                "formulier voor adviseurs",
+                "scoringsmodel tenderregeling",
+                "rangschikking bij overvraging",
+                "stukken klaarzetten voor de adviescommissie",
+                "vier-ogencontrole",
+                "hardheidsclausule vastleggen",
+                "aanvulling opvragen",
+                "termijn voor besluit bewaken",
+                "advies van vakafdeling vastleggen",
+                "conflict of interest registreren",
+                "werkverdeling behandelaars",
+            ),
+        ),
+    ),
+    _Theme(
+        "Beschikken en betalen",
+        "Financiën",
+        (
+            "Beschikking genereren vanuit sjabloon",
+            "Voorschot betaalbaar stellen",
+            "Betaalbatch naar financieel systeem",
+            "Bevoorschotting in termijnen",
+            "Weigeringsbeschikking met motivering",
+            "Verplichting vastleggen in SAP",
+            "Beschikking digitaal ondertekenen",
+            "Betaalkenmerk op beschikking tonen",
+            "Wijzigingsbeschikking bij budgetverschuiving",
+            "Voorschot verrekenen met vaststelling",
+            "Mandaatregister controleren bij beschikken",
+            "Betalingen boven 50.000 euro laten accorderen",
+        ),
+    ),
+    _Theme(
+        "Verantwoording en vaststelling",
+        "Behandeling",
+        (
+            "Eindverantwoording indienen",
+            "Accountantsverklaring uploaden",
+            "Tussenrapportage opvragen",
+            "Vaststelling subsidie berekenen",
+            "Terugvordering bij onderbesteding",
+            "Herinnering verantwoordingstermijn",
+            "Steekproef op verantwoordingen",
+            "Prestatieverantwoording per activiteit",
+            "Uitstel van verantwoording aanvragen",
+            "Vaststelling ambtshalve bij kleine subsidies",
+            "Verantwoordingsformulier vereenvoudigen",
+        ),
+    ),
+    _Theme(
+        "Koppelingen basisregistraties",
+        "Koppelingen",
+        (
+            "Koppeling met KvK Handelsregister",
+            "Inloggen met eHerkenning",
+            "Koppeling met financieel systeem vernieuwen",
+            "Documenten naar DMS archiveren",
+            "Berichtenbox voor bedrijven",
+            "Koppeling met de BRP",
+            "Vestigingsadres ophalen uit het Handelsregister",
+            "Certificaat PKIoverheid vernieuwen",
+            "Koppeling met Digipoort",
+            "Statusberichten via Mijn Overheid",
+            "Bankrekening valideren bij aanvraag",
+        ),
+    ),
+    _Theme(
+        "Nieuwe regelingen",
+        "Aanvraagportaal",
+        _combine(
+            (
+                "Regeling Energietransitie mkb",
+                "Regeling Leefbaarheid kleine kernen",
+                "Regeling Cultuurparticipatie",
+                "Regeling Natuurinclusieve landbouw",
+                "Regeling Fietsstimulering",
+                "Regeling Erfgoed en monumenten",
+            ),
+            (
+                "aanvraagformulier configureren",
+                "subsidieplafond instellen",
+                "openstelling voorbereiden",
+                "beoordelingscriteria vastleggen",
+                "beschikkingssjabloon opstellen",
+            ),
+        ),
+    ),
+    _Theme(
+        "Sturingsinformatie",
+        "Rapportage",
+        (
+            "Rapportage uitgekeerde subsidies per regeling",
+            "Subsidieregister publiceren als open data",
+            "Managementinformatie doorlooptijden",
+            "Export voor Provinciale Staten",
+            "Overzicht subsidies voor Woo-verzoeken",
+            "Dashboard uitputting subsidieplafonds",
+            "Kwartaalrapportage voor de controller",
+            "Rapportage per gemeente in de provincie",
+            "Export voor de Rekenkamer",
+            "Overzicht openstaande verantwoordingen",
+        ),
+    ),
 )
 _SUB_BUGS = (
-    "Bedrag met komma wordt afgerond", "Beschikking toont verkeerde regeling",
-    "Bijlage verdwijnt na opslaan", "KvK-nummer met voorloopnul geweigerd",
-    "Dubbele betaalopdracht in batch", "Termijn verantwoording verkeerd berekend",
-    "eHerkenning-login mislukt bij ketenmachtiging", "Export naar Excel geeft lege kolommen",
-) + tuple(f"{symptom} bij {where}" for symptom in (
-    "Foutmelding", "Verkeerd bedrag", "Time-out", "Lege pagina", "Dubbele regel",
-    "Verkeerde datum",
-) for where in (
-    "indienen van de aanvraag", "genereren van de beschikking", "aanmaken van de betaalbatch",
-    "ophalen van KvK-gegevens", "uploaden van de begroting", "vaststellen van de subsidie",
-    "exporteren naar Excel", "inloggen met eHerkenning", "versturen van de herinnering",
-))
+    "Bedrag met komma wordt afgerond",
+    "Beschikking toont verkeerde regeling",
+    "Bijlage verdwijnt na opslaan",
+    "KvK-nummer met voorloopnul geweigerd",
+    "Dubbele betaalopdracht in batch",
+    "Termijn verantwoording verkeerd berekend",
+    "eHerkenning-login mislukt bij ketenmachtiging",
+    "Export naar Excel geeft lege kolommen",
+) + tuple(
+    f"{symptom} bij {where}"
+    for symptom in (
+        "Foutmelding",
+        "Verkeerd bedrag",
+        "Time-out",
+        "Lege pagina",
+        "Dubbele regel",
+        "Verkeerde datum",
+    )
+    for where in (
+        "indienen van de aanvraag",
+        "genereren van de beschikking",
+        "aanmaken van de betaalbatch",
+        "ophalen van KvK-gegevens",
+        "uploaden van de begroting",
+        "vaststellen van de subsidie",
+        "exporteren naar Excel",
+        "inloggen met eHerkenning",
+        "versturen van de herinnering",
+    )
+)
 _SUB_TASKS = (
-    "Upgrade naar Java 21", "Patchronde applicatieservers", "Back-up terugzetten testen",
-    "Testomgeving verversen", "Releasenotes opstellen", "Securityscan opvolgen",
-    "Performancetest voor openstelling", "Autorisatiematrix bijwerken",
-    "Oracle-database patchen", "Logrotatie instellen", "Batchjobs verplaatsen naar nieuwe server",
-    "Certificaten productie vernieuwen", "Wachtwoordbeleid serviceaccounts",
-    "Jenkins-pipeline migreren", "Testscripts regressietest bijwerken",
-    "Monitoring op betaalbatch", "Release-checklist bijwerken", "Archiefbewaartermijnen instellen",
-    "BIO-maatregelen toetsen", "Afhankelijkheden scannen op kwetsbaarheden",
+    "Upgrade naar Java 21",
+    "Patchronde applicatieservers",
+    "Back-up terugzetten testen",
+    "Testomgeving verversen",
+    "Releasenotes opstellen",
+    "Securityscan opvolgen",
+    "Performancetest voor openstelling",
+    "Autorisatiematrix bijwerken",
+    "Oracle-database patchen",
+    "Logrotatie instellen",
+    "Batchjobs verplaatsen naar nieuwe server",
+    "Certificaten productie vernieuwen",
+    "Wachtwoordbeleid serviceaccounts",
+    "Jenkins-pipeline migreren",
+    "Testscripts regressietest bijwerken",
+    "Monitoring op betaalbatch",
+    "Release-checklist bijwerken",
+    "Archiefbewaartermijnen instellen",
+    "BIO-maatregelen toetsen",
+    "Afhankelijkheden scannen op kwetsbaarheden",
 )
 _SUBTASK_TITLES = (
-    "Frontend bouwen", "Backend aanpassen", "Testgevallen uitwerken", "Documentatie bijwerken",
-    "API-contract afstemmen", "Toegankelijkheid testen",
+    "Frontend bouwen",
+    "Backend aanpassen",
+    "Testgevallen uitwerken",
+    "Documentatie bijwerken",
+    "API-contract afstemmen",
+    "Toegankelijkheid testen",
 )
 _FOLLOW_UPS = (
-    " (vervolg)", ": randgevallen", ": foutafhandeling", ": bevindingen gebruikerstest",
-    ": teksten op B1-niveau", ": logging en monitoring", " (fase 2)", ": opschonen",
+    " (vervolg)",
+    ": randgevallen",
+    ": foutafhandeling",
+    ": bevindingen gebruikerstest",
+    ": teksten op B1-niveau",
+    ": logging en monitoring",
+    " (fase 2)",
+    ": opschonen",
 )
 _DESCRIPTIONS = (
-    "Acceptatiecriteria besproken in de refinement.", "Zie de klantreis in Confluence.",
-    "Gemeld via het klantcontactcentrum.", "Wens uit de gebruikersgroep.",
+    "Acceptatiecriteria besproken in de refinement.",
+    "Zie de klantreis in Confluence.",
+    "Gemeld via het klantcontactcentrum.",
+    "Wens uit de gebruikersgroep.",
 )
 _LABELS = ("wcag", "security", "privacy", "tech-debt", "klantreis")
 
@@ -288,8 +524,12 @@ _LABELS = ("wcag", "security", "privacy", "tech-debt", "klantreis")
 
 _CATEGORIES = {
     "new": {"id": 2, "key": "new", "colorName": "blue-gray", "name": "To Do"},
-    "indeterminate": {"id": 4, "key": "indeterminate", "colorName": "yellow",
-                      "name": "In Progress"},
+    "indeterminate": {
+        "id": 4,
+        "key": "indeterminate",
+        "colorName": "yellow",
+        "name": "In Progress",
+    },
     "done": {"id": 3, "key": "done", "colorName": "green", "name": "Done"},
 }
 _PRIORITIES = {"High": "2", "Medium": "3", "Low": "4"}
@@ -330,25 +570,38 @@ _VERG = _Instance(
     base_url="https://gemeente-voorbeeld.atlassian.net",
     project=("10000", "VERG", "Vergunningen"),
     statuses=(
-        ("10000", "Backlog", "new"), ("10001", "Te verfijnen", "new"),
-        ("10002", "In uitvoering", "indeterminate"), ("10003", "Review", "indeterminate"),
-        ("10004", "Klaar voor test", "indeterminate"), ("10005", "Testen", "indeterminate"),
-        ("10006", "Gereed", "done"), ("10007", "Gesloten", "done"),
+        ("10000", "Backlog", "new"),
+        ("10001", "Te verfijnen", "new"),
+        ("10002", "In uitvoering", "indeterminate"),
+        ("10003", "Review", "indeterminate"),
+        ("10004", "Klaar voor test", "indeterminate"),
+        ("10005", "Testen", "indeterminate"),
+        ("10006", "Gereed", "done"),
+        ("10007", "Gesloten", "done"),
     ),
     issue_types={
-        "Epic": ("10000", "Epic", 1), "Story": ("10004", "Story", 0),
-        "Bug": ("10005", "Bug", 0), "Task": ("10006", "Task", 0),
+        "Epic": ("10000", "Epic", 1),
+        "Story": ("10004", "Story", 0),
+        "Bug": ("10005", "Bug", 0),
+        "Task": ("10006", "Task", 0),
         "Subtask": ("10007", "Subtask", -1),
     },
-    resolutions={"Done": "10000", "Won't Do": "10001", "Duplicate": "10002",
-                 "Cannot Reproduce": "10003"},
+    resolutions={
+        "Done": "10000",
+        "Won't Do": "10001",
+        "Duplicate": "10002",
+        "Cannot Reproduce": "10003",
+    },
     done_resolution="Done",
     people=FICTIONAL_PEOPLE[:6],
     themes=_VERG_THEMES,
     bugs=_VERG_BUGS,
     tasks=_VERG_TASKS,
-    points_field=("customfield_10016", "Story point estimate",
-                  "com.pyxis.greenhopper.jira:jsw-story-points"),
+    points_field=(
+        "customfield_10016",
+        "Story point estimate",
+        "com.pyxis.greenhopper.jira:jsw-story-points",
+    ),
     flagged_field="customfield_10021",
     flag_option="10019",
     issue_id_base=10000,
@@ -359,24 +612,33 @@ _SUB = _Instance(
     base_url="https://jira.provincie-voorbeeld.nl",
     project=("11200", "SUB", "Subsidies"),
     statuses=(
-        ("1", "Open", "new"), ("10100", "Analyse", "indeterminate"),
-        ("3", "In uitvoering", "indeterminate"), ("10101", "Klaar voor test", "indeterminate"),
-        ("10102", "Testen", "indeterminate"), ("10103", "Klaar voor release", "indeterminate"),
-        ("10104", "Gereed", "done"), ("6", "Gesloten", "done"),
+        ("1", "Open", "new"),
+        ("10100", "Analyse", "indeterminate"),
+        ("3", "In uitvoering", "indeterminate"),
+        ("10101", "Klaar voor test", "indeterminate"),
+        ("10102", "Testen", "indeterminate"),
+        ("10103", "Klaar voor release", "indeterminate"),
+        ("10104", "Gereed", "done"),
+        ("6", "Gesloten", "done"),
     ),
     issue_types={
-        "Epic": ("10000", "Epic", 1), "Story": ("10001", "Story", 0),
-        "Bug": ("1", "Bug", 0), "Task": ("3", "Taak", 0), "Subtask": ("5", "Subtaak", -1),
+        "Epic": ("10000", "Epic", 1),
+        "Story": ("10001", "Story", 0),
+        "Bug": ("1", "Bug", 0),
+        "Task": ("3", "Taak", 0),
+        "Subtask": ("5", "Subtaak", -1),
     },
-    resolutions={"Gereed": "10000", "Won't Do": "10001", "Duplicate": "3",
-                 "Cannot Reproduce": "5"},
+    resolutions={"Gereed": "10000", "Won't Do": "10001", "Duplicate": "3", "Cannot Reproduce": "5"},
     done_resolution="Gereed",
     people=FICTIONAL_PEOPLE[6:],
     themes=_SUB_THEMES,
     bugs=_SUB_BUGS,
     tasks=_SUB_TASKS,
-    points_field=("customfield_10106", "Story Points",
-                  "com.atlassian.jira.plugin.system.customfieldtypes:float"),
+    points_field=(
+        "customfield_10106",
+        "Story Points",
+        "com.atlassian.jira.plugin.system.customfieldtypes:float",
+    ),
     flagged_field="customfield_10200",
     flag_option="10300",
     epic_link_field="customfield_10100",
@@ -516,9 +778,17 @@ class _Builder:
         return plan
 
     def flow(
-        self, kind: str, done_at: float, segments: list[tuple[str, float]], *,
-        points: float | None = None, blocked: float = 0.0, reopen: bool = False,
-        direct: bool = False, back: bool = False, skip: bool = False,
+        self,
+        kind: str,
+        done_at: float,
+        segments: list[tuple[str, float]],
+        *,
+        points: float | None = None,
+        blocked: float = 0.0,
+        reopen: bool = False,
+        direct: bool = False,
+        back: bool = False,
+        skip: bool = False,
         closed_after: float | None = None,
     ) -> _Plan:
         """An item that reaches "Gereed" at `done_at`, after `segments` (status, duration)."""
@@ -564,7 +834,7 @@ class _Builder:
         i, s, e = seg
         m = s + self.rng.uniform(0.2, 0.5) * (e - s)
         g = m + self.rng.uniform(0.3, 0.6) * (e - m)
-        plan.path[i + 1:i + 1] = [(m, self.backlog), (g, "In uitvoering")]
+        plan.path[i + 1 : i + 1] = [(m, self.backlog), (g, "In uitvoering")]
 
     def discarded(self, created: float, first: str, mid: str) -> _Plan:
         """Won't Do / Duplicate / Cannot Reproduce, straight from the backlog or mid-way."""
@@ -591,8 +861,9 @@ class _Builder:
         while t < self.end_w - WEEK:
             window = (t, t + r.uniform(*length_weeks) * WEEK)
             created = max(self.start_w + 0.5, t - self.ln(20, 0.6))
-            epic = _Plan("Epic", [(created, self.backlog)], window=window,
-                         theme=order[n % len(order)])
+            epic = _Plan(
+                "Epic", [(created, self.backlog)], window=window, theme=order[n % len(order)]
+            )
             epic.summary = self.inst.themes[epic.theme].name
             if n >= len(order):
                 epic.summary += f" – fase {n // len(order) + 1}"
@@ -605,8 +876,9 @@ class _Builder:
         for plan in self.plans:
             if plan.kind not in share or self.rng.random() >= share[plan.kind]:
                 continue
-            open_epics = [e for e in epics
-                          if e.window and e.window[0] <= plan.created < e.window[1]]
+            open_epics = [
+                e for e in epics if e.window and e.window[0] <= plan.created < e.window[1]
+            ]
             if open_epics:
                 plan.epic = self.rng.choice(open_epics)
                 plan.theme = plan.epic.theme
@@ -642,19 +914,27 @@ class _Builder:
                 continue
             created = min(epic.created, min(k.created for k in kids) - 0.5)
             epic.path = [(max(created, self.start_w), self.backlog)]
-            starts = [t for k in kids for t, s in k.path
-                      if self.category[s] == "indeterminate" and t <= self.end_w]
+            starts = [
+                t
+                for k in kids
+                for t, s in k.path
+                if self.category[s] == "indeterminate" and t <= self.end_w
+            ]
             if not starts:
                 continue
             first = min(starts)
-            epic.path.append((first - self.rng.uniform(0.05, 0.4) * (first - epic.created),
-                              "In uitvoering"))
+            epic.path.append(
+                (first - self.rng.uniform(0.05, 0.4) * (first - epic.created), "In uitvoering")
+            )
             finals = [self._state_at(k, self.end_w) for k in kids]
             assert epic.window is not None
             # Stories never started do not hold an epic open: they move on to a later one.
             done_at = [t for t, s in finals if self.category[s] == "done"]
-            if epic.window[1] < self.end_w and done_at and all(
-                    self.category[s] != "indeterminate" for _, s in finals):
+            if (
+                epic.window[1] < self.end_w
+                and done_at
+                and all(self.category[s] != "indeterminate" for _, s in finals)
+            ):
                 done = max(done_at) + self.rng.uniform(9, 36)
                 if done <= self.end_w:
                     epic.path.append((done, "Gereed"))
@@ -667,7 +947,8 @@ class _Builder:
                 continue
             since, status = self._state_at(plan, self.end_w)
             if self.category[status] == "indeterminate" and not any(
-                    off > self.end_w for _, off in plan.flags):
+                off > self.end_w for _, off in plan.flags
+            ):
                 candidates.append((plan, since))
         for plan, since in self.rng.sample(candidates, min(count, len(candidates))):
             on = max(since + 0.5 * (self.end_w - since), self.end_w - self.ln(14, 0.6))
@@ -730,20 +1011,38 @@ def _vergunningen_plans(b: _Builder) -> None:
         ready = r.uniform(min(ready_from, ready_until - 1), ready_until)
         blocked = b.ln(24, 0.5) if r.random() < 0.1 else 0.0
         if kind == "Story":
-            pre = [("Te verfijnen", b.ln(24, 0.8)), ("Backlog", b.ln(70, 0.8)),
-                   ("In uitvoering", b.ln(50, 0.5)), ("Review", b.ln(8, 0.6))]
+            pre = [
+                ("Te verfijnen", b.ln(24, 0.8)),
+                ("Backlog", b.ln(70, 0.8)),
+                ("In uitvoering", b.ln(50, 0.5)),
+                ("Review", b.ln(8, 0.6)),
+            ]
             points = float(r.choice((3, 5, 5, 8, 8, 13)))
         else:
-            pre = [("Backlog", b.ln(40, 0.9)), ("In uitvoering", b.ln(20, 0.6)),
-                   ("Review", b.ln(4, 0.6))]
+            pre = [
+                ("Backlog", b.ln(40, 0.9)),
+                ("In uitvoering", b.ln(20, 0.6)),
+                ("Review", b.ln(4, 0.6)),
+            ]
             points = None
         segments = pre + [("Klaar voor test", done_at - test - ready), ("Testen", test)]
         closed = None
         if release is not None and r.random() < 0.35:  # closed once the release is live
             closed = max(release - done_at, 0.0) + r.uniform(1, 30)
-        b.add(b.flow(kind, done_at, segments, points=points, blocked=blocked,
-                     reopen=r.random() < 0.05, direct=r.random() < 0.02,
-                     back=r.random() < 0.04, skip=r.random() < 0.02, closed_after=closed))
+        b.add(
+            b.flow(
+                kind,
+                done_at,
+                segments,
+                points=points,
+                blocked=blocked,
+                reopen=r.random() < 0.05,
+                direct=r.random() < 0.02,
+                back=r.random() < 0.04,
+                skip=r.random() < 0.02,
+                closed_after=closed,
+            )
+        )
 
     prev = releases[0] - 20 * DAY
     for release in releases:
@@ -758,12 +1057,18 @@ def _vergunningen_plans(b: _Builder) -> None:
 
     # Outside the release rhythm: hotfixes and technical tasks.
     for done_at in b.times(b.start_w + 3 * WEEK, pilot, 0.5):
-        segments = [("Backlog", b.ln(12, 0.8)), ("In uitvoering", b.ln(8, 0.6)),
-                    ("Testen", b.ln(3, 0.5))]
+        segments = [
+            ("Backlog", b.ln(12, 0.8)),
+            ("In uitvoering", b.ln(8, 0.6)),
+            ("Testen", b.ln(3, 0.5)),
+        ]
         b.add(b.flow("Bug", done_at, segments))
     for done_at in b.times(b.start_w + 3 * WEEK, pilot, 0.35):
-        segments = [("Backlog", b.ln(80, 0.9)), ("In uitvoering", b.ln(30, 0.6)),
-                    ("Review", b.ln(4, 0.6))]
+        segments = [
+            ("Backlog", b.ln(80, 0.9)),
+            ("In uitvoering", b.ln(30, 0.6)),
+            ("Review", b.ln(4, 0.6)),
+        ]
         b.add(b.flow("Task", done_at, segments, points=float(r.choice((2, 3, 5)))))
 
     # The pilot: 5-9 small items done a week (a ramp-up first), built to flow.
@@ -789,23 +1094,46 @@ def _pilot_item(b: _Builder, done_at: float) -> None:
     kind = r.choices(("Story", "Bug", "Task"), (0.7, 0.18, 0.12))[0]
     blocked = b.ln(16, 0.5) if r.random() < 0.07 else 0.0
     if kind == "Story":
-        segments = [("Te verfijnen", b.ln(10, 0.8)), ("Backlog", b.ln(20, 0.9)),
-                    ("In uitvoering", b.ln(26, 0.6)), ("Review", b.ln(4, 0.7)),
-                    ("Klaar voor test", b.ln(5, 0.9)), ("Testen", b.ln(6, 0.6))]
+        segments = [
+            ("Te verfijnen", b.ln(10, 0.8)),
+            ("Backlog", b.ln(20, 0.9)),
+            ("In uitvoering", b.ln(26, 0.6)),
+            ("Review", b.ln(4, 0.7)),
+            ("Klaar voor test", b.ln(5, 0.9)),
+            ("Testen", b.ln(6, 0.6)),
+        ]
         points = float(r.choice((1, 2, 2, 3, 3, 5)))
     elif kind == "Bug":
-        segments = [("Backlog", b.ln(14, 0.9)), ("In uitvoering", b.ln(12, 0.6)),
-                    ("Review", b.ln(3, 0.6)), ("Klaar voor test", b.ln(3, 0.8)),
-                    ("Testen", b.ln(4, 0.6))]
+        segments = [
+            ("Backlog", b.ln(14, 0.9)),
+            ("In uitvoering", b.ln(12, 0.6)),
+            ("Review", b.ln(3, 0.6)),
+            ("Klaar voor test", b.ln(3, 0.8)),
+            ("Testen", b.ln(4, 0.6)),
+        ]
         points = None
     else:
-        segments = [("Backlog", b.ln(20, 0.9)), ("In uitvoering", b.ln(18, 0.6)),
-                    ("Review", b.ln(3, 0.6))]
+        segments = [
+            ("Backlog", b.ln(20, 0.9)),
+            ("In uitvoering", b.ln(18, 0.6)),
+            ("Review", b.ln(3, 0.6)),
+        ]
         points = float(r.choice((1, 2, 3)))
     closed = b.ln(20, 0.6) if r.random() < 0.1 else None
-    b.add(b.flow(kind, done_at, segments, points=points, blocked=blocked,
-                 reopen=r.random() < 0.04, direct=r.random() < 0.03, back=r.random() < 0.03,
-                 skip=kind != "Task" and r.random() < 0.02, closed_after=closed))
+    b.add(
+        b.flow(
+            kind,
+            done_at,
+            segments,
+            points=points,
+            blocked=blocked,
+            reopen=r.random() < 0.04,
+            direct=r.random() < 0.03,
+            back=r.random() < 0.03,
+            skip=kind != "Task" and r.random() < 0.02,
+            closed_after=closed,
+        )
+    )
 
 
 def _vergunningen_ideas(b: _Builder, pilot: float) -> None:
@@ -843,8 +1171,11 @@ def _subsidies_plans(b: _Builder) -> None:
             _subsidies_batch_item(b, release, prev)
         prev = release
     for done_at in b.times(b.start_w + 3 * WEEK, b.end_w + 4 * WEEK, 0.4):  # hotfixes
-        segments = [("Open", b.ln(12, 0.8)), ("In uitvoering", b.ln(8, 0.6)),
-                    ("Testen", b.ln(4, 0.5))]
+        segments = [
+            ("Open", b.ln(12, 0.8)),
+            ("In uitvoering", b.ln(8, 0.6)),
+            ("Testen", b.ln(4, 0.5)),
+        ]
         b.add(b.flow("Bug", done_at, segments))
     for done_at in b.times(b.start_w + 3 * WEEK, b.end_w + 4 * WEEK, 0.3):
         segments = [("Open", b.ln(60, 0.9)), ("In uitvoering", b.ln(24, 0.6))]
@@ -874,8 +1205,11 @@ def _subsidies_batch_item(b: _Builder, release: float, prev: float) -> None:
     ready = max(r.uniform(prev - 2 * DAY, test_from - 1), r.uniform(prev - 2 * DAY, test_from - 1))
     blocked = b.ln(24, 0.5) if r.random() < 0.1 else 0.0
     if kind == "Story":
-        pre = [("Open", b.ln(50, 0.8)), ("Analyse", b.ln(50, 0.7)),
-               ("In uitvoering", b.ln(90, 0.5))]
+        pre = [
+            ("Open", b.ln(50, 0.8)),
+            ("Analyse", b.ln(50, 0.7)),
+            ("In uitvoering", b.ln(90, 0.5)),
+        ]
         points = float(r.choice((5, 8, 8, 13, 13, 20)))
     elif kind == "Bug":
         pre = [("Open", b.ln(50, 0.9)), ("In uitvoering", b.ln(16, 0.6))]
@@ -883,12 +1217,26 @@ def _subsidies_batch_item(b: _Builder, release: float, prev: float) -> None:
     else:
         pre = [("Open", b.ln(60, 0.9)), ("Analyse", b.ln(8, 0.6)), ("In uitvoering", b.ln(24, 0.6))]
         points = float(r.choice((3, 5, 8)))
-    segments = pre + [("Klaar voor test", test_from - ready), ("Testen", test),
-                      ("Klaar voor release", done_at - test_from - test)]
+    segments = pre + [
+        ("Klaar voor test", test_from - ready),
+        ("Testen", test),
+        ("Klaar voor release", done_at - test_from - test),
+    ]
     closed = (release - done_at) + r.uniform(9, 90) if r.random() < 0.5 else None
-    b.add(b.flow(kind, done_at, segments, points=points, blocked=blocked,
-                 reopen=r.random() < 0.04, direct=r.random() < 0.02, back=r.random() < 0.04,
-                 skip=kind == "Bug" and r.random() < 0.04, closed_after=closed))
+    b.add(
+        b.flow(
+            kind,
+            done_at,
+            segments,
+            points=points,
+            blocked=blocked,
+            reopen=r.random() < 0.04,
+            direct=r.random() < 0.02,
+            back=r.random() < 0.04,
+            skip=kind == "Bug" and r.random() < 0.04,
+            closed_after=closed,
+        )
+    )
 
 
 def _on_hold(b: _Builder, deleted_on: float, count: int) -> None:
@@ -896,13 +1244,18 @@ def _on_hold(b: _Builder, deleted_on: float, count: int) -> None:
     eligible = []
     for plan in b.plans:
         seg = b.dev_segment(plan)
-        if plan.kind != "Subtask" and not plan.flags and seg and seg[2] - seg[1] > 20 \
-                and seg[2] < deleted_on:
+        if (
+            plan.kind != "Subtask"
+            and not plan.flags
+            and seg
+            and seg[2] - seg[1] > 20
+            and seg[2] < deleted_on
+        ):
             eligible.append((plan, seg))
     for plan, (i, s, e) in b.rng.sample(eligible, min(count, len(eligible))):
         hold = s + b.rng.uniform(0.2, 0.5) * (e - s)
         back = hold + b.rng.uniform(0.3, 0.7) * (e - hold)
-        plan.path[i + 1:i + 1] = [(hold, "On hold"), (back, "In uitvoering")]
+        plan.path[i + 1 : i + 1] = [(hold, "On hold"), (back, "In uitvoering")]
 
 
 # --- rendering: plans → Jira payloads -------------------------------------------------------------
@@ -934,8 +1287,9 @@ class _Renderer:
 
     def payloads(self) -> JiraPayloads:
         b = self.b
-        plans = sorted((p for p in b.plans if p.created <= b.end_w),
-                       key=lambda p: (p.created, p.seq))
+        plans = sorted(
+            (p for p in b.plans if p.created <= b.end_w), key=lambda p: (p.created, p.seq)
+        )
         issues: list[_Issue] = []
         number = 0
         for plan in plans:
@@ -969,18 +1323,35 @@ class _Renderer:
                 assignments.append((t - min(r.uniform(0.01, 0.15), gap / 3), people - 1))
         if plan.kind == "Epic":
             assignments = [(path[0][0], 0)]
-        last = max([path[-1][0], *(t for f in plan.flags for t in f if t <= b.end_w),
-                    *(t for t, _ in assignments)])
+        last = max(
+            [
+                path[-1][0],
+                *(t for f in plan.flags for t in f if t <= b.end_w),
+                *(t for t, _ in assignments),
+            ]
+        )
         if r.random() < 0.3:  # a comment or an edit that leaves no status history
             last = min(b.end_w, last + b.ln(20, 1.0))
         if self._category(path[-1][1]) != "done" and r.random() < 0.4:
             last = max(last, b.end_w - r.uniform(0.5, 30))
-        priority = "High" if plan.kind == "Bug" and r.random() < 0.4 else r.choices(
-            ("Medium", "Low", "High"), (0.75, 0.15, 0.1))[0]
+        priority = (
+            "High"
+            if plan.kind == "Bug" and r.random() < 0.4
+            else r.choices(("Medium", "Low", "High"), (0.75, 0.15, 0.1))[0]
+        )
         labels = sorted({r.choice(_LABELS) for _ in range(r.choice((0, 0, 0, 1, 1, 2)))})
         key = f"{self.inst.project[1]}-{number}"
-        return _Issue(plan, str(self.inst.issue_id_base + number), key, path, assignments,
-                      reporter, priority, labels, last)
+        return _Issue(
+            plan,
+            str(self.inst.issue_id_base + number),
+            key,
+            path,
+            assignments,
+            reporter,
+            priority,
+            labels,
+            last,
+        )
 
     def _category(self, name: str) -> str:
         return self.b.category[name]
@@ -1002,8 +1373,12 @@ class _Renderer:
         b, plan = self.b, issue.plan
         events: list[tuple[float, list[dict], int]] = []  # time, items, author
         resolution: str | None = None
-        done_entries = [n for n, (_, s) in enumerate(plan.path) if self._category(s) == "done"
-                        and (n == 0 or self._category(plan.path[n - 1][1]) != "done")]
+        done_entries = [
+            n
+            for n, (_, s) in enumerate(plan.path)
+            if self._category(s) == "done"
+            and (n == 0 or self._category(plan.path[n - 1][1]) != "done")
+        ]
         for n in range(1, len(issue.path)):
             t, status = issue.path[n]
             before = issue.path[n - 1][1]
@@ -1011,13 +1386,17 @@ class _Renderer:
             if self._category(status) == "done" and self._category(before) != "done":
                 final = n == done_entries[-1]
                 name = plan.discard if (final and plan.discard) else self.inst.done_resolution
-                items.append(self._item("resolution", None, None, self.inst.resolutions[name],
-                                        name))
+                items.append(
+                    self._item("resolution", None, None, self.inst.resolutions[name], name)
+                )
                 resolution = name
             elif self._category(status) != "done" and self._category(before) == "done":
                 assert resolution is not None
-                items.append(self._item("resolution", self.inst.resolutions[resolution],
-                                        resolution, None, None))
+                items.append(
+                    self._item(
+                        "resolution", self.inst.resolutions[resolution], resolution, None, None
+                    )
+                )
                 resolution = None
             items.append(self._status_item(t, before, status))
             events.append((t, items, self._author(issue, t)))
@@ -1033,15 +1412,25 @@ class _Renderer:
                 events.append((t, [self._assignee_item(previous, person)], person))
             previous = person
         events.sort(key=lambda e: e[0])
-        return [(t, {"author": self._user(author), "created": self._ts(t), "items": items})
-                for t, items, author in events]
+        return [
+            (t, {"author": self._user(author), "created": self._ts(t), "items": items})
+            for t, items, author in events
+        ]
 
     def _author(self, issue: _Issue, t: float) -> int:
         current = [p for at, p in issue.assignments if at <= t]
         return current[-1] if current else issue.reporter
 
-    def _item(self, name: str, frm: str | None, frm_s: str | None, to: str | None,
-              to_s: str | None, fieldtype: str = "jira", field_id: str | None = None) -> dict:
+    def _item(
+        self,
+        name: str,
+        frm: str | None,
+        frm_s: str | None,
+        to: str | None,
+        to_s: str | None,
+        fieldtype: str = "jira",
+        field_id: str | None = None,
+    ) -> dict:
         item: dict[str, Any] = {"field": name, "fieldtype": fieldtype}
         if self.inst.cloud:
             item["fieldId"] = field_id or name
@@ -1049,8 +1438,13 @@ class _Renderer:
         return item
 
     def _status_item(self, t: float, before: str, after: str) -> dict:
-        return self._item("status", self.ids[before], self._name_at(before, t),
-                          self.ids[after], self._name_at(after, t))
+        return self._item(
+            "status",
+            self.ids[before],
+            self._name_at(before, t),
+            self.ids[after],
+            self._name_at(after, t),
+        )
 
     def _name_at(self, name: str, t: float) -> str:
         """The name a history stored at the time: a renamed status keeps its old name there."""
@@ -1060,8 +1454,15 @@ class _Renderer:
         return name
 
     def _flag_item(self, frm: str | None, to: str | None) -> dict:
-        return self._item("Flagged", frm, "Impediment" if frm else None, to,
-                          "Impediment" if to else "", "custom", self.inst.flagged_field)
+        return self._item(
+            "Flagged",
+            frm,
+            "Impediment" if frm else None,
+            to,
+            "Impediment" if to else "",
+            "custom",
+            self.inst.flagged_field,
+        )
 
     def _assignee_item(self, frm: int | None, to: int) -> dict:
         people = self.inst.people
@@ -1086,28 +1487,50 @@ class _Renderer:
     def _user(self, person: int) -> dict:
         p = self.inst.people[person]
         if self.inst.cloud:
-            return {"self": self._url(f"user?accountId={p.account_id}"),
-                    "accountId": p.account_id, "displayName": p.display_name, "active": True,
-                    "timeZone": "Europe/Amsterdam", "accountType": "atlassian"}
-        return {"self": self._url(f"user?username={p.username}"), "name": p.username,
-                "key": p.user_key, "emailAddress": p.email, "displayName": p.display_name,
-                "active": True, "timeZone": "Europe/Amsterdam"}
+            return {
+                "self": self._url(f"user?accountId={p.account_id}"),
+                "accountId": p.account_id,
+                "displayName": p.display_name,
+                "active": True,
+                "timeZone": "Europe/Amsterdam",
+                "accountType": "atlassian",
+            }
+        return {
+            "self": self._url(f"user?username={p.username}"),
+            "name": p.username,
+            "key": p.user_key,
+            "emailAddress": p.email,
+            "displayName": p.display_name,
+            "active": True,
+            "timeZone": "Europe/Amsterdam",
+        }
 
     def _status(self, name: str, api: str | None = None) -> dict:
         sid = self.ids[name]
         category = _CATEGORIES[self._category(name)]
         icon = "" if self.inst.cloud else "images/icons/statuses/generic.png"
-        return {"self": self._url(f"status/{sid}", api), "description": "",
-                "iconUrl": f"{self.inst.base_url}/{icon}", "name": name, "id": sid,
-                "statusCategory": {"self": self._url(f"statuscategory/{category['id']}", api),
-                                   **category}}
+        return {
+            "self": self._url(f"status/{sid}", api),
+            "description": "",
+            "iconUrl": f"{self.inst.base_url}/{icon}",
+            "name": name,
+            "id": sid,
+            "statusCategory": {
+                "self": self._url(f"statuscategory/{category['id']}", api),
+                **category,
+            },
+        }
 
     def _issue_type(self, kind: str) -> dict:
         tid, name, level = self.inst.issue_types[kind]
-        out: dict[str, Any] = {"self": self._url(f"issuetype/{tid}"), "id": tid, "description": "",
-                               "iconUrl": f"{self.inst.base_url}/images/icons/issuetypes/"
-                                          f"{name.lower()}.svg",
-                               "name": name, "subtask": kind == "Subtask"}
+        out: dict[str, Any] = {
+            "self": self._url(f"issuetype/{tid}"),
+            "id": tid,
+            "description": "",
+            "iconUrl": f"{self.inst.base_url}/images/icons/issuetypes/{name.lower()}.svg",
+            "name": name,
+            "subtask": kind == "Subtask",
+        }
         if self.inst.cloud:
             out["hierarchyLevel"] = level
         else:
@@ -1116,9 +1539,12 @@ class _Renderer:
 
     def _priority(self, name: str) -> dict:
         pid = _PRIORITIES[name]
-        return {"self": self._url(f"priority/{pid}"),
-                "iconUrl": f"{self.inst.base_url}/images/icons/priorities/{name.lower()}.svg",
-                "name": name, "id": pid}
+        return {
+            "self": self._url(f"priority/{pid}"),
+            "iconUrl": f"{self.inst.base_url}/images/icons/priorities/{name.lower()}.svg",
+            "name": name,
+            "id": pid,
+        }
 
     def _component(self, name: str) -> dict:
         names = sorted({t.component for t in self.inst.themes})
@@ -1126,11 +1552,17 @@ class _Renderer:
         return {"self": self._url(f"component/{cid}"), "id": cid, "name": name}
 
     def _parent(self, parent: _Issue) -> dict:
-        return {"id": parent.id, "key": parent.key, "self": self._url(f"issue/{parent.id}"),
-                "fields": {"summary": parent.plan.summary,
-                           "status": self._status(parent.path[-1][1]),
-                           "priority": self._priority(parent.priority),
-                           "issuetype": self._issue_type(parent.plan.kind)}}
+        return {
+            "id": parent.id,
+            "key": parent.key,
+            "self": self._url(f"issue/{parent.id}"),
+            "fields": {
+                "summary": parent.plan.summary,
+                "status": self._status(parent.path[-1][1]),
+                "priority": self._priority(parent.priority),
+                "issuetype": self._issue_type(parent.plan.kind),
+            },
+        }
 
     def _issue_json(self, issue: _Issue, by_plan: dict[int, _Issue]) -> dict:
         inst, plan = self.inst, issue.plan
@@ -1138,13 +1570,20 @@ class _Renderer:
         resolution = None
         resolved_at = None
         if self._category(status) == "done":
-            resolved = [h for h in issue.histories
-                        if any(i["field"] == "resolution" and i["to"] for i in h["items"])]
+            resolved = [
+                h
+                for h in issue.histories
+                if any(i["field"] == "resolution" and i["to"] for i in h["items"])
+            ]
             resolved_at = resolved[-1]["created"]
             rid = next(i["to"] for i in resolved[-1]["items"] if i["field"] == "resolution")
             name = next(n for n, i in inst.resolutions.items() if i == rid)
-            resolution = {"self": self._url(f"resolution/{rid}"), "id": rid, "description": "",
-                          "name": name}
+            resolution = {
+                "self": self._url(f"resolution/{rid}"),
+                "id": rid,
+                "description": "",
+                "name": name,
+            }
         flagged_now = any(on <= self.b.end_w < off for on, off in plan.flags)
         assignee = issue.assignments[-1][1] if issue.assignments else None
         theme = inst.themes[plan.theme or 0]
@@ -1167,28 +1606,54 @@ class _Renderer:
         fields["reporter"] = self._user(issue.reporter)
         fields["creator"] = self._user(issue.reporter)
         fields[inst.points_field[0]] = plan.points
-        fields[inst.flagged_field] = [{
-            "self": self._url(f"customFieldOption/{inst.flag_option}"),
-            "value": "Impediment", "id": inst.flag_option}] if flagged_now else None
+        fields[inst.flagged_field] = (
+            [
+                {
+                    "self": self._url(f"customFieldOption/{inst.flag_option}"),
+                    "value": "Impediment",
+                    "id": inst.flag_option,
+                }
+            ]
+            if flagged_now
+            else None
+        )
         if inst.epic_link_field:
             fields[inst.epic_link_field] = by_plan[id(plan.epic)].key if plan.epic else None
         if inst.epic_name_field:
             fields[inst.epic_name_field] = plan.summary if plan.kind == "Epic" else None
         fields["description"] = self._description(plan)
-        fields["project"] = {"self": self._url(f"project/{inst.project[0]}"),
-                             "id": inst.project[0], "key": inst.project[1],
-                             "name": inst.project[2], "projectTypeKey": "software"}
+        fields["project"] = {
+            "self": self._url(f"project/{inst.project[0]}"),
+            "id": inst.project[0],
+            "key": inst.project[1],
+            "name": inst.project[2],
+            "projectTypeKey": "software",
+        }
         histories = issue.histories[::-1] if inst.cloud else issue.histories  # as each returns
-        changelog = {"startAt": 0, "maxResults": len(histories), "total": len(histories),
-                     "histories": histories}
+        changelog = {
+            "startAt": 0,
+            "maxResults": len(histories),
+            "total": len(histories),
+            "histories": histories,
+        }
         if inst.cloud:
-            return {"expand": "renderedFields,names,schema,operations,editmeta,changelog,"
-                              "versionedRepresentations",
-                    "id": issue.id, "self": self._url(f"issue/{issue.id}"), "key": issue.key,
-                    "changelog": changelog, "fields": fields}
-        return {"expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
-                "id": issue.id, "self": self._url(f"issue/{issue.id}"), "key": issue.key,
-                "fields": fields, "changelog": changelog}
+            return {
+                "expand": "renderedFields,names,schema,operations,editmeta,changelog,"
+                "versionedRepresentations",
+                "id": issue.id,
+                "self": self._url(f"issue/{issue.id}"),
+                "key": issue.key,
+                "changelog": changelog,
+                "fields": fields,
+            }
+        return {
+            "expand": "operations,versionedRepresentations,editmeta,changelog,renderedFields",
+            "id": issue.id,
+            "self": self._url(f"issue/{issue.id}"),
+            "key": issue.key,
+            "fields": fields,
+            "changelog": changelog,
+        }
 
     def _description(self, plan: _Plan) -> Any:
         if plan.kind in ("Subtask", "Epic"):
@@ -1196,25 +1661,41 @@ class _Renderer:
         text = _DESCRIPTIONS[plan.seq % len(_DESCRIPTIONS)]
         if not self.inst.cloud:
             return text
-        return {"type": "doc", "version": 1, "content": [
-            {"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
+        return {
+            "type": "doc",
+            "version": 1,
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+        }
 
     # -- catalogues
 
     def _server_info(self) -> dict:
         end = self._ts(self.b.end_w)
         if self.inst.cloud:
-            return {"baseUrl": self.inst.base_url, "displayUrl": self.inst.base_url,
-                    "version": "1001.0.0-SNAPSHOT", "versionNumbers": [1001, 0, 0],
-                    "deploymentType": "Cloud", "buildNumber": 100290,
-                    "buildDate": "2026-11-24T09:12:31.000+0100", "serverTime": end,
-                    "scmInfo": "6c1f4e2b8a0d", "serverTitle": "Jira",
-                    "defaultLocale": {"locale": "nl_NL"}}
-        return {"baseUrl": self.inst.base_url, "version": "10.3.6",
-                "versionNumbers": [10, 3, 6], "deploymentType": "Server",
-                "buildNumber": 10030006, "buildDate": "2025-05-15T00:00:00.000+0200",
-                "serverTime": end, "scmInfo": "3f2d9b1c7e54",
-                "serverTitle": "Jira Provincie Voorbeeld"}
+            return {
+                "baseUrl": self.inst.base_url,
+                "displayUrl": self.inst.base_url,
+                "version": "1001.0.0-SNAPSHOT",
+                "versionNumbers": [1001, 0, 0],
+                "deploymentType": "Cloud",
+                "buildNumber": 100290,
+                "buildDate": "2026-11-24T09:12:31.000+0100",
+                "serverTime": end,
+                "scmInfo": "6c1f4e2b8a0d",
+                "serverTitle": "Jira",
+                "defaultLocale": {"locale": "nl_NL"},
+            }
+        return {
+            "baseUrl": self.inst.base_url,
+            "version": "10.3.6",
+            "versionNumbers": [10, 3, 6],
+            "deploymentType": "Server",
+            "buildNumber": 10030006,
+            "buildDate": "2025-05-15T00:00:00.000+0200",
+            "serverTime": end,
+            "scmInfo": "3f2d9b1c7e54",
+            "serverTitle": "Jira Provincie Voorbeeld",
+        }
 
     def _fields(self) -> list[dict]:
         system = [
@@ -1235,24 +1716,57 @@ class _Renderer:
             ("description", "Beschrijving", {"type": "string"}),
             ("project", "Project", {"type": "project"}),
         ]
-        out = [{"id": fid, "key": fid, "name": name, "custom": False, "orderable": True,
-                "navigable": True, "searchable": True, "clauseNames": [fid],
-                "schema": {**schema, "system": fid}} for fid, name, schema in system]
+        out = [
+            {
+                "id": fid,
+                "key": fid,
+                "name": name,
+                "custom": False,
+                "orderable": True,
+                "navigable": True,
+                "searchable": True,
+                "clauseNames": [fid],
+                "schema": {**schema, "system": fid},
+            }
+            for fid, name, schema in system
+        ]
         inst = self.inst
         custom = [
             (inst.points_field[0], inst.points_field[1], "number", inst.points_field[2]),
-            (inst.flagged_field, "Flagged", "array",
-             "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes"),
-            ("customfield_10020" if inst.cloud else "customfield_10104", "Sprint", "array",
-             "com.pyxis.greenhopper.jira:gh-sprint"),
-            ("customfield_10019" if inst.cloud else "customfield_10105", "Rank", "any",
-             "com.pyxis.greenhopper.jira:gh-lexo-rank"),
+            (
+                inst.flagged_field,
+                "Flagged",
+                "array",
+                "com.atlassian.jira.plugin.system.customfieldtypes:multicheckboxes",
+            ),
+            (
+                "customfield_10020" if inst.cloud else "customfield_10104",
+                "Sprint",
+                "array",
+                "com.pyxis.greenhopper.jira:gh-sprint",
+            ),
+            (
+                "customfield_10019" if inst.cloud else "customfield_10105",
+                "Rank",
+                "any",
+                "com.pyxis.greenhopper.jira:gh-lexo-rank",
+            ),
         ]
         if inst.epic_link_field and inst.epic_name_field:
-            custom += [(inst.epic_link_field, "Epic Link", "any",
-                        "com.pyxis.greenhopper.jira:gh-epic-link"),
-                       (inst.epic_name_field, "Epic Name", "string",
-                        "com.pyxis.greenhopper.jira:gh-epic-label")]
+            custom += [
+                (
+                    inst.epic_link_field,
+                    "Epic Link",
+                    "any",
+                    "com.pyxis.greenhopper.jira:gh-epic-link",
+                ),
+                (
+                    inst.epic_name_field,
+                    "Epic Name",
+                    "string",
+                    "com.pyxis.greenhopper.jira:gh-epic-label",
+                ),
+            ]
         for fid, name, kind, plugin in custom:
             number = int(fid.rsplit("_", 1)[1])
             schema: dict[str, Any] = {"type": kind, "custom": plugin, "customId": number}
@@ -1260,10 +1774,20 @@ class _Renderer:
                 schema["items"] = "option"
             elif name == "Sprint":
                 schema["items"] = "json"
-            out.append({"id": fid, "key": fid, "name": name, "untranslatedName": name,
-                        "custom": True, "orderable": True, "navigable": True,
-                        "searchable": True, "clauseNames": [f"cf[{number}]", name],
-                        "schema": schema})
+            out.append(
+                {
+                    "id": fid,
+                    "key": fid,
+                    "name": name,
+                    "untranslatedName": name,
+                    "custom": True,
+                    "orderable": True,
+                    "navigable": True,
+                    "searchable": True,
+                    "clauseNames": [f"cf[{number}]", name],
+                    "schema": schema,
+                }
+            )
         return out
 
 
@@ -1271,7 +1795,10 @@ class _Renderer:
 
 
 def _generate(
-    inst: _Instance, seed: int, end: datetime, story: Callable[[_Builder], None],
+    inst: _Instance,
+    seed: int,
+    end: datetime,
+    story: Callable[[_Builder], None],
 ) -> JiraPayloads:
     b = _Builder(inst, seed, end)
     story(b)

@@ -64,8 +64,12 @@ def chronological(issue: dict) -> list[dict]:
 
 
 def changes(issue: dict, field: str) -> list[tuple[datetime, dict]]:
-    return [(ts(h["created"]), item) for h in chronological(issue) for item in h["items"]
-            if item["field"] == field]
+    return [
+        (ts(h["created"]), item)
+        for h in chronological(issue)
+        for item in h["items"]
+        if item["field"] == field
+    ]
 
 
 def in_flow(issue: dict) -> bool:
@@ -175,8 +179,9 @@ def test_offsets_follow_amsterdam_dst(team: str, payloads: dict) -> None:
 
 def test_work_happens_on_weekdays_in_office_hours(team: str, payloads: dict) -> None:
     for issue in payloads[team].issues:
-        for s in [issue["fields"]["created"]] + [h["created"] for h in
-                                                  issue["changelog"]["histories"]]:
+        for s in [issue["fields"]["created"]] + [
+            h["created"] for h in issue["changelog"]["histories"]
+        ]:
             local = ts(s).astimezone(AMS)
             assert local.weekday() < 5, s
             assert "08:30" <= f"{local:%H:%M}" <= "17:30", s
@@ -250,13 +255,19 @@ def test_status_ids_exist_except_the_deleted_one(team: str, payloads: dict) -> N
     unknown = set(used) - set(known)
     if team == "subsidies":
         assert unknown == {DELETED_STATUS}
-        visitors = [i for i in p.issues
-                    if any(item["to"] == DELETED_STATUS for _, item in changes(i, "status"))]
+        visitors = [
+            i
+            for i in p.issues
+            if any(item["to"] == DELETED_STATUS for _, item in changes(i, "status"))
+        ]
         assert 3 <= len(visitors) <= 10
-        assert all(ts(i["fields"]["created"]) < datetime(2025, 10, 6, tzinfo=AMS)
-                   for i in visitors)
-        names = {item["toString"] for i in visitors for _, item in changes(i, "status")
-                 if item["to"] == DELETED_STATUS}
+        assert all(ts(i["fields"]["created"]) < datetime(2025, 10, 6, tzinfo=AMS) for i in visitors)
+        names = {
+            item["toString"]
+            for i in visitors
+            for _, item in changes(i, "status")
+            if item["to"] == DELETED_STATUS
+        }
         assert names == {"On hold"}
     else:
         assert unknown == set()
@@ -266,8 +277,12 @@ def test_renamed_status_keeps_its_old_name_in_old_histories(payloads: dict) -> N
     p = payloads["subsidies"]
     ready = next(s["id"] for s in p.statuses if s["name"] == "Klaar voor test")
     assert "Te testen" not in {s["name"] for s in p.statuses}
-    old = [(t, item) for i in p.issues for t, item in changes(i, "status")
-           if "Te testen" in (item["fromString"], item["toString"])]
+    old = [
+        (t, item)
+        for i in p.issues
+        for t, item in changes(i, "status")
+        if "Te testen" in (item["fromString"], item["toString"])
+    ]
     assert 3 <= len({id(item) for _, item in old}) <= 40
     for t, item in old:
         assert t < datetime(2025, 7, 21, tzinfo=AMS)
@@ -330,12 +345,21 @@ def test_cloud_shapes(payloads: dict) -> None:
         if kind["subtask"]:
             assert issue["fields"]["parent"]["fields"]["issuetype"]["hierarchyLevel"] == 0
         for h in issue["changelog"]["histories"]:
-            assert set(h["author"]) >= {"accountId", "displayName", "active", "timeZone",
-                                        "accountType"}
+            assert set(h["author"]) >= {
+                "accountId",
+                "displayName",
+                "active",
+                "timeZone",
+                "accountType",
+            }
             assert all("fieldId" in item for item in h["items"])
     assert set(levels) == {-1, 0, 1}
-    epic_children = [i for i in p.issues if "parent" in i["fields"]
-                     and i["fields"]["parent"]["fields"]["issuetype"]["hierarchyLevel"] == 1]
+    epic_children = [
+        i
+        for i in p.issues
+        if "parent" in i["fields"]
+        and i["fields"]["parent"]["fields"]["issuetype"]["hierarchyLevel"] == 1
+    ]
     assert len(epic_children) > 100
     assigned = [item for i in p.issues for _, item in changes(i, "assignee")]
     assert assigned and all("tmpToAccountId" in item for item in assigned)
@@ -359,7 +383,12 @@ def test_data_center_shapes(payloads: dict) -> None:
             assert all("fieldId" not in item for item in h["items"])
     assert linked > 100
     assert {i["fields"]["issuetype"]["name"] for i in p.issues} == {
-        "Story", "Bug", "Taak", "Epic", "Subtaak"}
+        "Story",
+        "Bug",
+        "Taak",
+        "Epic",
+        "Subtaak",
+    }
 
 
 def test_field_catalogue(payloads: dict) -> None:
@@ -368,7 +397,8 @@ def test_field_catalogue(payloads: dict) -> None:
 
     cloud, dc = by_name(payloads["vergunningen"]), by_name(payloads["subsidies"])
     assert cloud["Story point estimate"]["schema"]["custom"] == (
-        "com.pyxis.greenhopper.jira:jsw-story-points")
+        "com.pyxis.greenhopper.jira:jsw-story-points"
+    )
     assert cloud["Story point estimate"]["id"] == "customfield_10016"
     assert cloud["Flagged"]["id"] == "customfield_10021"
     assert dc["Epic Link"]["schema"]["custom"] == "com.pyxis.greenhopper.jira:gh-epic-link"
@@ -417,8 +447,9 @@ def test_each_team_has_the_usual_variety(team: str, payloads: dict) -> None:
         return sum(1 for issue in p.issues if predicate(issue))
 
     def moves(issue: dict) -> list[tuple[str, str]]:
-        return [(cats.get(i["from"], "?"), cats.get(i["to"], "?"))
-                for _, i in changes(issue, "status")]
+        return [
+            (cats.get(i["from"], "?"), cats.get(i["to"], "?")) for _, i in changes(issue, "status")
+        ]
 
     current = Counter(cats[i["fields"]["status"]["id"]] for i in p.issues if in_flow(i))
     assert count(lambda i: i["fields"]["issuetype"]["name"] == "Epic") >= 5
@@ -429,10 +460,25 @@ def test_each_team_has_the_usual_variety(team: str, payloads: dict) -> None:
     assert {i["fields"]["resolution"]["name"] for i in p.issues if discarded(i)} == DISCARD
     assert count(lambda i: moves(i) == [("new", "done")] and not discarded(i)) >= 3  # skipped
     assert count(lambda i: ("indeterminate", "new") in moves(i)) >= 5  # back to the backlog
-    assert count(lambda i: any(names.get(c["from"]) == "Gereed" and names.get(c["to"]) ==
-                               "Gesloten" for _, c in changes(i, "status"))) >= 20
-    assert count(lambda i: in_flow(i) and changes(i, "status")
-                 and cats[changes(i, "status")[0][1]["from"]] == "indeterminate") >= 3  # direct
+    assert (
+        count(
+            lambda i: any(
+                names.get(c["from"]) == "Gereed" and names.get(c["to"]) == "Gesloten"
+                for _, c in changes(i, "status")
+            )
+        )
+        >= 20
+    )
+    assert (
+        count(
+            lambda i: (
+                in_flow(i)
+                and changes(i, "status")
+                and cats[changes(i, "status")[0][1]["from"]] == "indeterminate"
+            )
+        )
+        >= 3
+    )  # direct
     assert current["new"] >= 20 and current["indeterminate"] >= 5  # backlog and WIP at `end`
     assert count(lambda i: changes(i, "assignee")) >= 200
 
@@ -498,9 +544,14 @@ def mean_wip(p: JiraPayloads, start: datetime, stop: datetime) -> float:
     while day < stop:
         if day.weekday() < 5:
             moment = day.replace(hour=18)
-            counts.append(sum(1 for r in runs
-                              if r[0][0] <= moment
-                              and cats[[s for t, s in r if t <= moment][-1]] == "indeterminate"))
+            counts.append(
+                sum(
+                    1
+                    for r in runs
+                    if r[0][0] <= moment
+                    and cats[[s for t, s in r if t <= moment][-1]] == "indeterminate"
+                )
+            )
         day += timedelta(days=1)
     return statistics.mean(counts)
 
@@ -510,8 +561,9 @@ def test_vergunningen_flows_steadily_with_limited_wip(payloads: dict) -> None:
     weeks = weekly_throughput(p)
     settled = PILOT_START + timedelta(weeks=4)
     last_full = END.date() - timedelta(days=END.weekday() + 7)
-    pilot_weeks = [weeks[settled + timedelta(weeks=k)]
-                   for k in range((last_full - settled).days // 7 + 1)]
+    pilot_weeks = [
+        weeks[settled + timedelta(weeks=k)] for k in range((last_full - settled).days // 7 + 1)
+    ]
     assert all(5 <= n <= 9 for n in pilot_weeks)
     before = [weeks[PILOT_START - timedelta(weeks=k)] for k in range(1, 13)]
     assert statistics.pstdev(before) > 2 * statistics.pstdev(pilot_weeks)  # bunched releases
