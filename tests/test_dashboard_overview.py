@@ -17,16 +17,16 @@ from store.warehouse import connect_read
 TITLES = {"nl": "Overzicht", "en": "Overview"}
 TILE_LABELS = {
     "nl": [
-        "Doorlooptijd (mediaan)",
+        "Doorlooptijd (50 %)",
         "Doorlooptijd (85 %)",
-        "Werktijd (mediaan)",
+        "Werktijd (50 %)",
         "Afgerond per week",
         "Onderhanden werk",
     ],
     "en": [
-        "Lead time (median)",
+        "Lead time (50%)",
         "Lead time (85%)",
-        "Cycle time (median)",
+        "Cycle time (50%)",
         "Finished per week",
         "Work in progress",
     ],

@@ -16,7 +16,7 @@ def test_opens_on_the_pilot_team_with_tiles(streamlit_server: str, browser_page)
     assert page.get_by_role("heading", name="Overzicht").is_visible()
     tiles = page.locator('[data-testid="stMetric"]')
     assert tiles.count() == 5
-    assert "Doorlooptijd (mediaan)" in tiles.first.inner_text()
+    assert "Doorlooptijd (50 %)" in tiles.first.inner_text()
     assert "beter" in tiles.first.inner_text()
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2
     assert page.evaluate("document.documentElement.lang") == "nl"
@@ -31,6 +31,6 @@ def test_a_shared_link_reopens_the_same_view(streamlit_server: str, browser_page
     assert page.locator(ERRORS).count() == 0
     assert page.get_by_role("heading", name="Overview").is_visible()
     assert page.get_by_role("combobox", name="Team").input_value() == "Team Subsidies"
-    assert "Lead time (median)" in page.locator('[data-testid="stMetric"]').first.inner_text()
+    assert "Lead time (50%)" in page.locator('[data-testid="stMetric"]').first.inner_text()
     assert page.evaluate("document.documentElement.lang") == "en"
     save_screenshot(page, "overview-en-subsidies")

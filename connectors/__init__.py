@@ -1,0 +1,1 @@
+"""Collectors that land Jira and GitLab API payloads in the raw layer (issues 4 and 5)."""
