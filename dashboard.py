@@ -10,7 +10,6 @@ import streamlit as st
 from errors import KoersError
 from i18n import t
 from i18n.formats import fmt_date
-from metrics.flow import Period
 from ui import app
 
 st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
@@ -23,14 +22,13 @@ except KoersError as exc:
     st.error(str(exc), icon="⚠️")
     st.stop()
 
-team_key, lang = app.sidebar(cfg)
+as_of = app.dashboard_now(cfg)
+team_key, lang, period = app.sidebar(cfg, as_of)
 # Streamlit serves <html lang="en">; screen readers need the page's real language (WCAG 3.1.1).
 # The script is fixed text: `lang` is one of two known codes, never user data.
 st.html(f"<script>document.documentElement.lang = '{lang}';</script>", unsafe_allow_javascript=True)
 
-as_of = app.dashboard_now(cfg)
-team = cfg.team(team_key)
-app.set_view(app.View(cfg, team, lang, as_of, Period.default(as_of, cfg.timezone), db))
+app.set_view(app.View(cfg, cfg.team(team_key), lang, as_of, period, db))
 
 st.sidebar.caption(t("app.tagline", lang))
 if cfg.demo:

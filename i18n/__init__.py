@@ -1,7 +1,8 @@
 """Message catalogues for Dutch (default) and English: `t("tiles.lead_time", "nl")`.
 
-Texts live in `nl.toml` and `en.toml` (plain language, B1), in sections whose dotted path is the
-key. Placeholders use `{name}` and are filled from keyword arguments.
+Texts live in `i18n/nl/*.toml` and `i18n/en/*.toml`, one file per page or part (plain language,
+B1); a key is the file's name and the key inside it: `overview.title` is `title` in
+`overview.toml`. Placeholders use `{name}` and are filled from keyword arguments.
 """
 
 from __future__ import annotations
@@ -19,18 +20,17 @@ _DIR = Path(__file__).parent
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """Every message of one language, flattened to dotted keys."""
-    data = tomllib.loads((_DIR / f"{lang}.toml").read_text(encoding="utf-8"))
     flat: dict[str, str] = {}
 
     def walk(prefix: str, node: dict) -> None:
         for key, value in node.items():
-            name = f"{prefix}.{key}" if prefix else key
             if isinstance(value, dict):
-                walk(name, value)
+                walk(f"{prefix}.{key}", value)
             else:
-                flat[name] = value
+                flat[f"{prefix}.{key}"] = value
 
-    walk("", data)
+    for path in sorted((_DIR / lang).glob("*.toml")):
+        walk(path.stem, tomllib.loads(path.read_text(encoding="utf-8")))
     return flat
 
 

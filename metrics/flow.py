@@ -33,9 +33,23 @@ class Period:
     @classmethod
     def default(cls, as_of: datetime, tz: str) -> Period:
         """The last 12 full ISO weeks before `as_of` plus the current week to date."""
+        return cls.last_weeks(as_of, tz, 12)
+
+    @classmethod
+    def last_weeks(cls, as_of: datetime, tz: str, weeks: int) -> Period:
+        """The last `weeks` full ISO weeks before `as_of` plus the current week to date."""
         today = as_of.astimezone(ZoneInfo(tz)).date()
         monday = today - timedelta(days=today.weekday())
-        return cls(monday - timedelta(weeks=12), today + timedelta(days=1))
+        return cls(monday - timedelta(weeks=weeks), today + timedelta(days=1))
+
+    @classmethod
+    def since(cls, start: date, as_of: datetime, tz: str) -> Period:
+        """From `start` up to and including the day of `as_of`."""
+        return cls(start, as_of.astimezone(ZoneInfo(tz)).date() + timedelta(days=1))
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
 
     @classmethod
     def weeks_before(cls, end: date, weeks: int) -> Period:

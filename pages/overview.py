@@ -24,10 +24,8 @@ def _span(start, end) -> str:
     return t("overview.period", lang, start=fmt_date(start, lang), end=fmt_date(end, lang))
 
 
-last_day = min(view.period.end.toordinal() - 1, view.as_of.date().toordinal())
-period_text = _span(view.period.start, type(view.period.start).fromordinal(last_day))
-baseline = overview.baseline
-baseline_text = _span(baseline.start, type(baseline.end).fromordinal(baseline.end.toordinal() - 1))
+period_text = _span(view.period.start, view.last_day)
+baseline_text = _span(overview.baseline.start, overview.baseline.last_day)
 key = "overview.intro" if view.team.pilot_start else "overview.intro_no_baseline"
 st.write(t(key, lang, team=view.team.name, period=period_text, baseline=baseline_text))
 

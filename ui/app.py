@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import streamlit as st
@@ -23,6 +24,8 @@ from store.ready import ensure_ready
 from store.warehouse import connect_read
 
 VIEW_KEY = "koers_view"
+WEEK_CHOICES = ("4w", "8w", "12w", "26w", "52w")
+DEFAULT_PERIOD = "12w"  # METRICS.md: the last 12 full ISO weeks plus the current week
 STYLE = Path(__file__).with_name("style.css")
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
@@ -37,6 +40,12 @@ class View:
     as_of: datetime
     period: Period
     db: tuple[str, int]  # the warehouse file and its identity: the cache key for every query
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day that has begun at `as_of` (today for a current period)."""
+        today = self.as_of.astimezone(ZoneInfo(self.cfg.timezone)).date()
+        return min(self.period.last_day, today)
 
 
 def load_config() -> Config:
@@ -81,8 +90,9 @@ def dashboard_now(cfg: Config) -> datetime:
     return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
-def sidebar(cfg: Config) -> tuple[str, str]:
-    """Team and language pickers, kept in the URL (`team`, `lang`) so a link reproduces a view."""
+def sidebar(cfg: Config, as_of: datetime) -> tuple[str, str, Period]:
+    """Team, period and language pickers, kept in the URL (`team`, `period`, `lang`) so that a
+    link reproduces the view exactly."""
     lang = url_select(
         "Taal / Language", LANGUAGES, "lang", cfg.language, LANGUAGE_NAMES.__getitem__
     )
@@ -93,7 +103,57 @@ def sidebar(cfg: Config) -> tuple[str, str]:
         default_team(cfg),
         lambda key: _team_label(cfg.teams[key], lang),
     )
-    return team, lang
+    return team, lang, period_select(cfg.team(team), cfg.timezone, as_of, lang)
+
+
+def period_select(team: Team, tz: str, as_of: datetime, lang: str) -> Period:
+    """Last 4/8/12/26/52 weeks, since the pilot's start, or a custom range of days.
+
+    In the URL: `period=12w`, `period=pilot` or `period=2026-01-05..2026-03-01` (both days
+    included)."""
+    choices = [*WEEK_CHOICES, *(["pilot"] if team.pilot_start else []), "custom"]
+    wanted = st.query_params.get("period", DEFAULT_PERIOD)
+    custom = _parse_range(wanted)
+    if "period" not in st.session_state:
+        st.session_state["period"] = (
+            "custom" if custom else (wanted if wanted in choices else DEFAULT_PERIOD)
+        )
+    elif st.session_state["period"] not in choices:  # "pilot" for a team without one
+        st.session_state["period"] = DEFAULT_PERIOD
+    choice = st.sidebar.selectbox(
+        t("app.period", lang),
+        choices,
+        key="period",
+        format_func=lambda c: t(f"app.period_{c}", lang),
+    )
+    if choice in WEEK_CHOICES:
+        period = Period.last_weeks(as_of, tz, int(choice.removesuffix("w")))
+    elif choice == "pilot":
+        assert team.pilot_start is not None
+        period = Period.since(team.pilot_start, as_of, tz)
+    else:
+        default = custom or Period.default(as_of, tz)
+        picked = st.sidebar.date_input(
+            t("app.period_range", lang),
+            (default.start, default.last_day),
+            format="DD-MM-YYYY",
+            key="period_range",
+        )
+        if not isinstance(picked, tuple) or len(picked) != 2:  # still choosing the end
+            picked = (default.start, default.last_day)
+        period = Period(picked[0], picked[1] + timedelta(days=1))
+    st.query_params["period"] = (
+        choice if choice != "custom" else f"{period.start}..{period.last_day}"
+    )
+    return period
+
+
+def _parse_range(text: str) -> Period | None:
+    try:
+        first, last = (date.fromisoformat(part) for part in text.split(".."))
+    except ValueError:
+        return None
+    return Period(first, last + timedelta(days=1)) if last >= first else None
 
 
 def url_select(

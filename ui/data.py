@@ -1,10 +1,16 @@
-"""Cached calls into `metrics/`: keyed by the warehouse file's identity, so a rerun that only
-changes a widget is quick and a swapped-in warehouse refreshes everything."""
+"""Cached calls into `metrics/`, keyed by the warehouse file's identity: a rerun that only changes
+a widget is quick, and a swapped-in warehouse refreshes everything.
+
+`TeamFlow` materializes a team's facts once per (warehouse, team, as_of); every aggregate a page
+asks for is then one cached query over them.
+"""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,12 +20,33 @@ from metrics.overview import Tile, baseline_period, headline
 from ui.app import View, connection, load_config
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _team_flow(db: tuple[str, int], team_key: str, as_of: datetime) -> tuple[TeamFlow, Any]:
+    cfg = load_config()
+    flow = TeamFlow(connection(*db), cfg.team(team_key), cfg.timezone, as_of)
+    return flow, threading.Lock()  # one cursor: sessions take turns
+
+
+def flow(view: View, method: str, *args: Any) -> Any:
+    """`TeamFlow.<method>(*args)` for the view's team, cached."""
+    return _flow_call(view.db, view.team.key, view.as_of, method, args)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _flow_call(
+    db: tuple[str, int], team_key: str, as_of: datetime, method: str, args: tuple
+) -> Any:
+    team_flow, lock = _team_flow(db, team_key, as_of)
+    with lock:
+        return getattr(team_flow, method)(*args)
+
+
 @dataclass(frozen=True)
 class Overview:
     tiles: list[Tile]
     baseline: Period
     throughput: pd.DataFrame  # [week, count] over the selected period
-    lead_time_trend: pd.DataFrame  # [week, p50, p85, n] from the baseline's start
+    lead_time_trend: pd.DataFrame  # [week, p50, p85, n], at least a year, from the baseline on
 
 
 def overview(view: View) -> Overview:
@@ -28,16 +55,14 @@ def overview(view: View) -> Overview:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _overview(db: tuple[str, int], team_key: str, as_of: datetime, period: Period) -> Overview:
+    team_flow, lock = _team_flow(db, team_key, as_of)
     cfg = load_config()
-    team = cfg.team(team_key)
-    flow = TeamFlow(connection(*db), team, cfg.timezone, as_of)
-    baseline = baseline_period(team, as_of, cfg.timezone)
-    trend = Period(min(baseline.start, period.start), period.end)
-    if trend.start > period.end - timedelta(weeks=52):  # at least a year of trend when there is one
-        trend = Period(period.end - timedelta(weeks=52), period.end)
-    return Overview(
-        tiles=headline(flow, period, baseline),
-        baseline=baseline,
-        throughput=flow.throughput_weekly(period),
-        lead_time_trend=flow.lead_time_weekly(trend),
-    )
+    baseline = baseline_period(cfg.team(team_key), as_of, cfg.timezone)
+    trend = Period(min(baseline.start, period.start, period.end - timedelta(weeks=52)), period.end)
+    with lock:
+        return Overview(
+            tiles=headline(team_flow, period, baseline),
+            baseline=baseline,
+            throughput=team_flow.throughput_weekly(period),
+            lead_time_trend=team_flow.lead_time_weekly(trend),
+        )
