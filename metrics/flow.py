@@ -108,7 +108,7 @@ class TeamFlow:
         run(self.con, "team_intervals", self.params)
         run(self.con, "item_facts", self.params)
 
-    def _query(self, name: str, period: Period | None = None, **extra: Any) -> pd.DataFrame:
+    def query(self, name: str, period: Period | None = None, **extra: Any) -> pd.DataFrame:
         params = dict(self.params, **extra)
         if period is not None:
             start, end = period.bounds(self.tz)
@@ -128,33 +128,33 @@ class TeamFlow:
 
     def items(self) -> pd.DataFrame:
         """Every item the team's query matches, with its facts (ARCHITECTURE.md `items`)."""
-        return self._query("items")
+        return self.query("items")
 
     # -- period aggregates ------------------------------------------------------------------------
 
     def counts(self, period: Period) -> tuple[int, int]:
         """(items done, items discarded) in the period."""
-        row = self._query("done_counts", period).iloc[0]
+        row = self.query("done_counts", period).iloc[0]
         return int(row["items_done"]), int(row["items_discarded"])
 
     def summary(self, period: Period, measure: str) -> Summary:
         """Percentiles of `lead_time` or `cycle_time` over items done in the period."""
         if measure not in ("lead_time", "cycle_time"):
             raise ValueError(measure)
-        row = self._query(f"{measure}_summary", period).iloc[0]
+        row = self.query(f"{measure}_summary", period).iloc[0]
         return Summary(*(_float(row[name]) for name in STATS[:4]), n=int(row["n"]))
 
     def throughput_weekly(self, period: Period) -> pd.DataFrame:
         """[week (Monday), count] for every ISO week overlapping the period, zero-filled."""
-        return self._query("throughput_weekly", period)
+        return self.query("throughput_weekly", period)
 
     def lead_time_weekly(self, period: Period) -> pd.DataFrame:
         """[week, p50, p85, n] of lead time of items done per ISO week (for trend charts)."""
-        return self._query("lead_time_weekly", period)
+        return self.query("lead_time_weekly", period)
 
     def wip_daily(self, period: Period) -> pd.DataFrame:
         """[day, wip]: items in progress at the end of each day (at `as_of` for today)."""
-        return self._query("wip_daily", period)
+        return self.query("wip_daily", period)
 
     def wip_avg(self, period: Period) -> float | None:
         wip = self.wip_daily(period)
@@ -162,16 +162,16 @@ class TeamFlow:
 
     def cfd_daily(self, period: Period) -> pd.DataFrame:
         """[day, stage, status, count] at the end of each day; status only for in-progress."""
-        return self._query("cfd_daily", period)
+        return self.query("cfd_daily", period)
 
     def net_flow_weekly(self, period: Period) -> pd.DataFrame:
         """[week, started, done, net] per ISO week."""
-        return self._query("net_flow_weekly", period)
+        return self.query("net_flow_weekly", period)
 
     def time_in_status(self, period: Period) -> pd.DataFrame:
         """[status, stage, waiting, total_days, median_days, items, share] over the cycle time of
         the items done in the period, largest share first."""
-        return self._query("time_in_status", period)
+        return self.query("time_in_status", period)
 
     def bottleneck(self, period: Period) -> str | None:
         """The waiting status with the largest share of cycle time, if any."""
@@ -180,14 +180,14 @@ class TeamFlow:
         return None if waiting.empty else str(waiting.iloc[0]["status"])
 
     def flow_efficiency(self, period: Period) -> float | None:
-        return _float(self._query("flow_efficiency", period).iloc[0]["flow_efficiency"])
+        return _float(self.query("flow_efficiency", period).iloc[0]["flow_efficiency"])
 
     def aging(self) -> tuple[pd.DataFrame, float | None]:
         """Items in progress at `as_of` with age and at-risk flag, and the p85 threshold used."""
         threshold = _float(
-            self._query("at_risk_threshold", window=AT_RISK_WINDOW_DAYS).iloc[0]["p85"]
+            self.query("at_risk_threshold", window=AT_RISK_WINDOW_DAYS).iloc[0]["p85"]
         )
-        aging = self._query("aging", threshold=threshold)
+        aging = self.query("aging", threshold=threshold)
         return aging, threshold
 
     def report(self, period: Period) -> dict[str, Any]:

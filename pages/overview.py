@@ -6,10 +6,10 @@ import streamlit as st
 
 from i18n import t
 from i18n.formats import fmt_date, fmt_int
-from ui import data, flow_charts, tiles
-from ui.app import current_view
+from ui import charts_overview, data, tiles
+from ui.app import page_view
 
-view = current_view()
+view = page_view()
 lang = view.lang
 st.title(t("overview.title", lang))
 
@@ -38,7 +38,7 @@ with left:
         st.info(t("overview.no_items", lang))
     else:
         st.altair_chart(
-            flow_charts.throughput_bars(throughput, lang),
+            charts_overview.throughput_bars(throughput, lang),
             alt=t(
                 "overview.throughput_alt",
                 lang,
@@ -53,7 +53,7 @@ with right:
         st.info(t("overview.no_items", lang))
     else:
         st.altair_chart(
-            flow_charts.lead_time_trend(trend, lang, view.team.pilot_start),
+            charts_overview.lead_time_trend(trend, lang, view.team.pilot_start),
             alt=t(
                 "overview.lead_time_alt",
                 lang,

@@ -114,3 +114,30 @@ def test_config_error_is_one_clear_message(tmp_path: Path, monkeypatch: pytest.M
     at = run_app()
     assert not at.exception
     assert "teams.x.name: expected a non-empty text" in at.error[0].value
+
+
+def test_switching_language_and_team_in_the_sidebar(demo_env: Path) -> None:
+    at = run_app()
+    at.selectbox(key="lang").set_value("en").run()
+    assert at.title[0].value == "Overview"
+    at.selectbox(key="team").set_value("subsidies").run()
+    assert not at.exception
+    assert at.query_params["team"] == "subsidies" and at.query_params["lang"] == "en"
+    assert "Team Subsidies" in at.markdown[0].value
+
+
+@pytest.mark.parametrize(
+    ("period", "shown"),
+    [
+        ("pilot", "2 mrt. 2026 t/m 27 nov. 2026"),
+        ("4w", "26 okt. 2026 t/m 27 nov. 2026"),
+        ("2026-01-05..2026-03-01", "5 jan. 2026 t/m 1 mrt. 2026"),
+        ("nonsense", "31 aug. 2026 t/m 27 nov. 2026"),
+    ],
+)
+def test_period_from_the_url(demo_env: Path, period: str, shown: str) -> None:
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["period"] = period
+    at.run()
+    assert not at.exception
+    assert f"De cijfers gaan over {shown}." in at.markdown[0].value

@@ -18,12 +18,17 @@ import streamlit as st
 
 import config
 from config import Config, Team
+from errors import KoersError
 from i18n import LANGUAGES, t
+from i18n.formats import fmt_date
 from metrics.flow import Period
 from store.ready import ensure_ready
 from store.warehouse import connect_read
 
-VIEW_KEY = "koers_view"
+# (script, i18n key under nav., icon, URL path): the URL paths are Dutch and never translated
+PAGES = [
+    ("pages/overview.py", "overview", "🧭", ""),
+]
 WEEK_CHOICES = ("4w", "8w", "12w", "26w", "52w")
 DEFAULT_PERIOD = "12w"  # METRICS.md: the last 12 full ISO weeks plus the current week
 STYLE = Path(__file__).with_name("style.css")
@@ -176,13 +181,38 @@ def _team_label(team: Team, lang: str) -> str:
     return f"{team.name} ({t('app.pilot_badge', lang)})" if team.pilot_start else team.name
 
 
-def set_view(view: View) -> None:
-    st.session_state[VIEW_KEY] = view
+def chosen_language(cfg: Config | None) -> str:
+    """The language of this run, before the sidebar is drawn (navigation titles need it)."""
+    default = cfg.language if cfg else LANGUAGES[0]
+    lang = st.session_state.get("lang") or st.query_params.get("lang") or default
+    return lang if lang in LANGUAGES else default
 
 
-def current_view() -> View:
-    """The view that `dashboard.py` prepared for this run."""
-    return st.session_state[VIEW_KEY]
+def page_view() -> View:
+    """Everything a page needs, set up by the page itself: config, warehouse, sidebar, banner.
+
+    Pages do this themselves rather than relying on `dashboard.py`, because Streamlit's AppTest
+    runs a page script on its own when it switches pages or reruns.
+    """
+    st.html(STYLE)
+    try:
+        cfg = load_config()
+        db = warehouse_identity(cfg)
+    except KoersError as exc:
+        st.error(str(exc), icon="⚠️")
+        st.stop()
+    as_of = dashboard_now(cfg)
+    team_key, lang, period = sidebar(cfg, as_of)
+    # Streamlit serves <html lang="en">; screen readers need the page's real language (WCAG
+    # 3.1.1). Fixed text: `lang` is one of two known codes, never user data.
+    st.html(
+        f"<script>document.documentElement.lang = '{lang}';</script>",
+        unsafe_allow_javascript=True,
+    )
+    st.sidebar.caption(t("app.tagline", lang))
+    if cfg.demo:
+        st.info(t("app.demo_banner", lang, date=fmt_date(as_of, lang)), icon="ℹ️")
+    return View(cfg, cfg.team(team_key), lang, as_of, period, db)
 
 
 def fail(message: str, lang: str) -> None:
