@@ -28,6 +28,11 @@ from store.warehouse import connect_read
 # (script, i18n key under nav., icon, URL path): the URL paths are Dutch and never translated
 PAGES = [
     ("pages/overview.py", "overview", "🧭", ""),
+    ("pages/flow.py", "flow", "🌊", "doorstroom"),
+    ("pages/bottlenecks.py", "bottlenecks", "🚧", "knelpunten"),
+    ("pages/forecast.py", "forecast", "🔮", "voorspelling"),
+    ("pages/teams.py", "teams", "👥", "teams"),
+    ("pages/data.py", "data", "🗂️", "gegevens"),
 ]
 WEEK_CHOICES = ("4w", "8w", "12w", "26w", "52w")
 DEFAULT_PERIOD = "12w"  # METRICS.md: the last 12 full ISO weeks plus the current week

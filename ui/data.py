@@ -7,10 +7,12 @@ asks for is then one cached query over them.
 
 from __future__ import annotations
 
+import importlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +22,9 @@ from metrics.overview import Tile, baseline_period, headline
 from ui.app import View, connection, load_config
 
 
+T = TypeVar("T")
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _team_flow(db: tuple[str, int], team_key: str, as_of: datetime) -> tuple[TeamFlow, Any]:
     cfg = load_config()
@@ -27,18 +32,31 @@ def _team_flow(db: tuple[str, int], team_key: str, as_of: datetime) -> tuple[Tea
     return flow, threading.Lock()  # one cursor: sessions take turns
 
 
-def flow(view: View, method: str, *args: Any) -> Any:
-    """`TeamFlow.<method>(*args)` for the view's team, cached."""
-    return _flow_call(view.db, view.team.key, view.as_of, method, args)
+def flow(view: View, method: str, *args: Any, team: str | None = None) -> Any:
+    """`TeamFlow.<method>(*args)` for the view's team (or `team`), cached."""
+    return _cached(view.db, team or view.team.key, view.as_of, method, args)
+
+
+def call(view: View, fn: Callable[..., T], *args: Any, team: str | None = None) -> T:
+    """`fn(team_flow, *args)` for the view's team (or `team`), cached.
+
+    `fn` is a module-level function in `metrics/` whose first argument is a `TeamFlow`.
+    """
+    return _cached(
+        view.db, team or view.team.key, view.as_of, f"{fn.__module__}:{fn.__name__}", args
+    )
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _flow_call(
-    db: tuple[str, int], team_key: str, as_of: datetime, method: str, args: tuple
-) -> Any:
+def _cached(db: tuple[str, int], team_key: str, as_of: datetime, target: str, args: tuple) -> Any:
     team_flow, lock = _team_flow(db, team_key, as_of)
+    if ":" in target:
+        module, name = target.split(":")
+        fn = getattr(importlib.import_module(module), name)
+    else:
+        fn = getattr(TeamFlow, target)
     with lock:
-        return getattr(team_flow, method)(*args)
+        return fn(team_flow, *args)
 
 
 @dataclass(frozen=True)
