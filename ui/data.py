@@ -21,7 +21,6 @@ from metrics.flow import Period, TeamFlow
 from metrics.overview import Tile, baseline_period, headline
 from ui.app import View, connection, load_config
 
-
 T = TypeVar("T")
 
 
