@@ -13,6 +13,15 @@ BASELINE_WITHOUT_PILOT_WEEKS = 12
 RECENT_WEEKS = 8
 # A change smaller than half a percent shows as "0 %": calling it better or worse would mislead.
 NO_CHANGE = 0.005
+# (ratio now ÷ before below which, the words for it); above the last: "more than doubled"
+CHANGE_KINDS = (
+    (0.5, "more_than_halved"),
+    (0.6, "about_halved"),
+    (0.95, "down"),
+    (1.05, "same"),
+    (1.8, "up"),
+    (2.0, "about_doubled"),
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,17 @@ class Tile:
         return self.change_pct is None or abs(self.change_pct) < NO_CHANGE
 
     @property
+    def change_kind(self) -> str | None:
+        """How a person would say the change, as a key: `more_than_halved` … `more_than_doubled`."""
+        if self.value is None or not self.baseline:
+            return None
+        ratio = self.value / self.baseline
+        for limit, kind in CHANGE_KINDS:
+            if ratio < limit:
+                return kind
+        return "more_than_doubled"
+
+    @property
     def good_news(self) -> bool | None:
         """True when the change points the good way, None when there is no change to judge."""
         if self.unchanged:
@@ -55,6 +75,16 @@ def baseline_period(team: Team, as_of: datetime, tz: str) -> Period:
 def per_week(items: int, period: Period) -> float:
     """METRICS.md: "per week" figures divide by the period's calendar days ÷ 7."""
     return items / (period.days / 7)
+
+
+def since_pilot(flow: TeamFlow, tz: str) -> tuple[Period, list[Tile]] | None:
+    """What changed since the pilot started: the headline numbers since `pilot_start` against
+    the baseline. None for a team without a pilot start."""
+    team = flow.team
+    if team.pilot_start is None or team.pilot_start > flow.as_of.date():
+        return None
+    since = Period.since(team.pilot_start, flow.as_of, tz)
+    return since, headline(flow, since, baseline_period(team, flow.as_of, tz))
 
 
 def headline(flow: TeamFlow, period: Period, baseline: Period) -> list[Tile]:

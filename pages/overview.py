@@ -31,6 +31,16 @@ st.write(t(key, lang, team=view.team.name, period=period_text, baseline=baseline
 
 tiles.render(overview.tiles, lang)
 
+if overview.since_pilot is not None and view.team.pilot_start is not None:
+    since, changes = overview.since_pilot
+    st.subheader(t("overview.summary_heading", lang, date=fmt_date(view.team.pilot_start, lang)))
+    sentences = [s for s in (tiles.summary_sentence(tile, lang) for tile in changes) if s]
+    if sentences:
+        st.markdown(t("overview.summary_intro", lang, baseline=baseline_text))
+        st.markdown("\n".join(f"- {sentence}" for sentence in sentences))
+    else:
+        st.info(t("overview.summary_none", lang))
+
 left, right = st.columns(2)
 throughput = overview.throughput
 with left:

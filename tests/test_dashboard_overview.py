@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,21 @@ def test_period_from_the_url(demo_env: Path, period: str, shown: str) -> None:
     at.run()
     assert not at.exception
     assert f"De cijfers gaan over {shown}." in at.markdown[0].value
+
+
+def test_summary_of_what_changed_since_the_pilot(demo_env: Path, demo_config: Config) -> None:
+    team = demo_config.team("vergunningen")
+    flow = TeamFlow(
+        connect_read(demo_config.database), team, demo_config.timezone, demo_config.as_of
+    )
+    since = Period(team.pilot_start, date(2026, 11, 28))
+    before = flow.summary(Period(date(2025, 12, 8), date(2026, 3, 2)), "lead_time").p50
+    after = flow.summary(since, "lead_time").p50
+    assert after / before < 0.5  # so the words must be "more than halved"
+    for lang, words in (("nl", "meer dan gehalveerd"), ("en", "more than halved")):
+        at = run_app(lang, "vergunningen")
+        summary = at.markdown[2].value.splitlines()[0]
+        assert words in summary
+        assert fmt_days(before, lang) in summary and fmt_days(after, lang) in summary
+    at = run_app("nl", "subsidies")  # no pilot: no summary
+    assert not at.subheader

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.flow import Period, TeamFlow
-from metrics.overview import Tile, baseline_period, headline
+from metrics.overview import Tile, baseline_period, headline, since_pilot
 from ui.app import View, connection, load_config
 
 T = TypeVar("T")
@@ -64,6 +64,7 @@ class Overview:
     baseline: Period
     throughput: pd.DataFrame  # [week, count] over the selected period
     lead_time_trend: pd.DataFrame  # [week, p50, p85, n], at least a year, from the baseline on
+    since_pilot: tuple[Period, list[Tile]] | None  # what changed since the pilot started
 
 
 def overview(view: View) -> Overview:
@@ -82,4 +83,5 @@ def _overview(db: tuple[str, int], team_key: str, as_of: datetime, period: Perio
             baseline=baseline,
             throughput=team_flow.throughput_weekly(period),
             lead_time_trend=team_flow.lead_time_weekly(trend),
+            since_pilot=since_pilot(team_flow, cfg.timezone),
         )

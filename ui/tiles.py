@@ -25,6 +25,27 @@ def delta_text(tile: Tile, lang: str) -> str | None:
     return t("tiles.vs_baseline", lang, change=change, word=t(f"tiles.{word}", lang))
 
 
+def summary_sentence(tile: Tile, lang: str) -> str | None:
+    """One plain sentence about a headline number's change since the baseline."""
+    kind = tile.change_kind
+    if kind is None:
+        return None
+    subject = t(f"overview.subject_{tile.key}", lang)
+    after = value_text(tile, lang)
+    if kind == "same":
+        return t("overview.summary_same", lang, subject=subject, after=after)
+    before = value_text(Tile(tile.key, tile.baseline, None, tile.better), lang)
+    change = t(f"overview.change_{kind}", lang)
+    return t(
+        "overview.summary_sentence",
+        lang,
+        subject=subject,
+        change=change,
+        before=before,
+        after=after,
+    )
+
+
 def render(tiles: list[Tile], lang: str) -> None:
     for column, tile in zip(st.columns(len(tiles)), tiles, strict=True):
         change = tile.change_pct
