@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -122,14 +123,11 @@ def period_select(team: Team, tz: str, as_of: datetime, lang: str) -> Period:
     In the URL: `period=12w`, `period=pilot` or `period=2026-01-05..2026-03-01` (both days
     included)."""
     choices = [*WEEK_CHOICES, *(["pilot"] if team.pilot_start else []), "custom"]
-    wanted = st.query_params.get("period", DEFAULT_PERIOD)
+    wanted = _remembered("period") or st.query_params.get("period", DEFAULT_PERIOD)
     custom = _parse_range(wanted)
-    if "period" not in st.session_state:
-        st.session_state["period"] = (
-            "custom" if custom else (wanted if wanted in choices else DEFAULT_PERIOD)
-        )
-    elif st.session_state["period"] not in choices:  # "pilot" for a team without one
-        st.session_state["period"] = DEFAULT_PERIOD
+    current = st.session_state.get("period") or ("custom" if custom else wanted)
+    # as in url_select: set every run; "pilot" falls back for a team without a pilot start
+    st.session_state["period"] = current if current in choices else DEFAULT_PERIOD
     choice = st.sidebar.selectbox(
         t("app.period", lang),
         choices,
@@ -152,9 +150,9 @@ def period_select(team: Team, tz: str, as_of: datetime, lang: str) -> Period:
         if not isinstance(picked, tuple) or len(picked) != 2:  # still choosing the end
             picked = (default.start, default.last_day)
         period = Period(picked[0], picked[1] + timedelta(days=1))
-    st.query_params["period"] = (
-        choice if choice != "custom" else f"{period.start}..{period.last_day}"
-    )
+    shown = choice if choice != "custom" else f"{period.start}..{period.last_day}"
+    _remember("period", shown)
+    st.query_params["period"] = shown
     return period
 
 
@@ -174,12 +172,24 @@ def url_select(
     Streamlit's own `bind="query-params"` writes the formatted label into the URL, which would
     make links depend on the language; this keeps the stable option key there instead.
     """
-    if key not in st.session_state:
-        wanted = st.query_params.get(key)
-        st.session_state[key] = wanted if wanted in options else default
+    wanted = st.session_state.get(key) or _remembered(key) or st.query_params.get(key)
+    # Set explicitly every run: a page's widget is a new widget on the next page, which would
+    # otherwise start from its first option.
+    st.session_state[key] = wanted if wanted in options else default
     value = st.sidebar.selectbox(label, options, format_func=label_of, key=key)
+    _remember(key, value)
     st.query_params[key] = value
     return value
+
+
+def _remembered(key: str) -> Any:
+    # Streamlit forgets a widget's value when another page is opened (its widgets are other
+    # widgets) and the navigation drops the query string: keep the choice beside the widget.
+    return st.session_state.get(f"_kept_{key}")
+
+
+def _remember(key: str, value: Any) -> None:
+    st.session_state[f"_kept_{key}"] = value
 
 
 def _team_label(team: Team, lang: str) -> str:
