@@ -1,0 +1,11 @@
+-- Blocked time of the items done in the period (not discarded): how many were ever blocked
+-- during their cycle, for how many days in all, and which share of their cycle time that was.
+SELECT
+    count(*) AS items_done,
+    count(*) FILTER (WHERE blocked_days > 0) AS items_blocked,
+    coalesce(sum(blocked_days), 0) AS blocked_days,
+    coalesce(sum(cycle_time_days), 0) AS cycle_days,
+    sum(blocked_days) / nullif(sum(cycle_time_days), 0) AS share
+FROM item_facts
+WHERE in_flow AND changelog_complete AND NOT discarded
+    AND done_at >= $start AND done_at < $end AND done_at <= $as_of;
