@@ -1,0 +1,241 @@
+"""The Data page with Streamlit's AppTest: sources, table sizes, the team's data-quality warnings
+and its workflow mapping, checked against the warehouse with the test's own SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from config import REPO_ROOT, Config
+from i18n.formats import fmt_int
+from metrics.flow import TeamFlow
+from store.warehouse import connect_read
+
+TITLES = {"nl": "Gegevens", "en": "Data"}
+LAST_SYNC = {"nl": "27 nov. 2026 om 17:00", "en": "27 Nov 2026 at 17:00"}  # 16:00 UTC
+DEMO = {"nl": "ja, voorbeelddata", "en": "yes, sample data"}
+STAGE = {
+    "nl": {"backlog": "Nog niet begonnen", "in_progress": "Onderhanden", "done": "Klaar"},
+    "en": {"backlog": "Not started", "in_progress": "In progress", "done": "Done"},
+}
+ORIGIN = {
+    "nl": {"config": "koers.toml", "category": "Jira-categorie", "unknown": "onbekend: backlog"},
+    "en": {"config": "koers.toml", "category": "Jira category", "unknown": "unknown: backlog"},
+}
+
+
+def run_page(lang: str, team: str) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.query_params["team"] = team
+    at.switch_page("pages/data.py")
+    return at.run()
+
+
+def sql(cfg: Config, query: str, params: list | None = None) -> list[tuple]:
+    return connect_read(cfg.database).execute(query, params or []).fetchall()
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The (first) table on the page that has this column."""
+    frames = [d.value for d in at.dataframe] + [t.value for t in at.table]
+    return next(f for f in frames if column in f.columns)
+
+
+def source_of(cfg: Config, team: str) -> str:
+    return cfg.team(team).jira.source
+
+
+# the team's items as the metrics see them: matched by its query, created up to as_of
+TEAM_ITEMS = "FROM work_items w WHERE w.source = ? AND w.team = ? AND w.created_at <= ?"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("team", ["vergunningen", "subsidies"])
+def test_data_page_in_both_languages(
+    demo_env: Path, demo_config: Config, lang: str, team: str
+) -> None:
+    at = run_page(lang, team)
+    assert not at.exception
+    assert at.title[0].value == TITLES[lang]
+    assert not at.get("vega_lite_chart")  # tables and sentences only
+
+    # sources: both demo sources, their last sync in the language's date format, demo said plainly
+    sources = frame_with(at, "last_sync")
+    assert sources["source"].tolist() == ["jira-cloud", "jira-dc"]
+    assert sources["last_sync"].tolist() == [LAST_SYNC[lang]] * 2
+    assert sources["demo"].tolist() == [DEMO[lang]] * 2
+    assert sources["url"].tolist() == [s.url for s in demo_config.sources.values()]
+    assert any("jira-cloud" in i.value and "jira-dc" in i.value for i in at.info)
+
+    # row counts per table, counted here with plain SQL
+    tables = frame_with(at, "rows").set_index("table")["rows"]
+    for name in ("raw_jira_issues", "work_items", "status_changes", "status_intervals",
+                 "flag_intervals", "jira_statuses"):  # fmt: skip
+        (count,) = sql(demo_config, f"SELECT count(*) FROM {name}")[0]
+        assert tables[name] == fmt_int(count, lang), name
+    assert "source_state" not in tables.index
+
+    # excluded items, each under its first reason, counted here from work_items and the facts
+    src, as_of = source_of(demo_config, team), demo_config.as_of
+    where = TEAM_ITEMS
+    epics, subtasks, total = sql(
+        demo_config,
+        f"SELECT count(*) FILTER (is_epic), count(*) FILTER (is_subtask AND NOT is_epic), "
+        f"count(*) {where}",
+        [src, team, as_of],
+    )[0]
+    items = TeamFlow(
+        connect_read(demo_config.database), demo_config.team(team), demo_config.timezone, as_of
+    ).items()
+    in_flow = items[items["in_flow"]]
+    incomplete = int((~in_flow["changelog_complete"]).sum())
+    discarded = int((in_flow["changelog_complete"] & in_flow["discarded"]).sum())
+    excluded = frame_with(at, {"nl": "Reden", "en": "Reason"}[lang])
+    counts = excluded.iloc[:, 1].tolist()
+    assert counts == [
+        fmt_int(n, lang)
+        for n in (
+            epics,
+            subtasks,
+            incomplete,
+            discarded,
+            total - epics - subtasks - incomplete - discarded,
+        )
+    ]
+    assert epics > 0 and subtasks > 0 and discarded > 0  # the demo has each of them
+
+    # truncated changelogs: none in the demo, said as good news
+    ((truncated,),) = sql(
+        demo_config, f"SELECT count(*) {where} AND NOT changelog_complete", [src, team, as_of]
+    )
+    assert truncated == 0
+    assert any(
+        {"nl": "volledige geschiedenis", "en": "complete history"}[lang] in s.value
+        for s in at.success
+    )
+
+    # items without any status transition, found here with our own SQL
+    never = {
+        key
+        for (key,) in sql(
+            demo_config,
+            f"SELECT key {where} AND NOT EXISTS (SELECT 1 FROM status_changes s "
+            "WHERE s.source = w.source AND s.item_id = w.item_id AND s.field = 'status' "
+            "AND s.changed_at <= ?)",
+            [src, team, as_of, as_of],
+        )
+    }
+    assert never, "the demo has backlog items that never moved"
+    notes = " ".join(m.value for m in [*at.warning, *at.info])
+    assert f"{fmt_int(len(never), lang)} items" in notes
+    started = set(items.loc[items["key"].isin(never) & (items["stage"] != "backlog"), "key"])
+    assert bool(started) == (team == "subsidies")  # one subsidies item was created in progress
+    if started:  # listed with a link to Jira
+        listed = frame_with(at, "link")["link"].tolist()
+        base = demo_config.sources[src].url
+        assert listed == [f"{base}/browse/{key}" for key in sorted(started)]
+
+    # the workflow mapping: every status the items visited; named ones come from koers.toml
+    mapping = frame_with(at, "waiting").set_index("status")
+    visited = {
+        name
+        for (name,) in sql(
+            demo_config,
+            "SELECT DISTINCT coalesce(c.name, i.status_name) FROM status_intervals i "
+            "JOIN work_items w ON w.source = i.source AND w.item_id = i.item_id "
+            "LEFT JOIN jira_statuses c ON c.source = i.source AND c.status_id = i.status_id "
+            "WHERE i.source = ? AND w.team = ?",
+            [src, team],
+        )
+    }
+    assert set(mapping.index) == visited
+    wf = demo_config.team(team).workflow
+    named = {s.lower(): stage for stage in ("in_progress", "done") for s in getattr(wf, stage)}
+    for status, row in mapping.iterrows():
+        if status.lower() in named:
+            assert row["origin"] == ORIGIN[lang]["config"]
+            assert row["stage"] == STAGE[lang][named[status.lower()]]
+        waiting = status.lower() in {s.lower() for s in wf.waiting}
+        assert (
+            row["waiting"]
+            == {"nl": {True: "ja", False: "nee"}, "en": {True: "yes", False: "no"}}[lang][waiting]
+        )
+
+
+def test_vergunningen_backlog_statuses_fall_back_to_their_category(
+    demo_env: Path, demo_config: Config
+) -> None:
+    at = run_page("nl", "vergunningen")
+    mapping = frame_with(at, "waiting").set_index("status")
+    # the config names every in-progress and done status, not "Backlog" and "Te verfijnen"
+    fallback = set(mapping.index[mapping["origin"] == ORIGIN["nl"]["category"]])
+    assert fallback == {"Backlog", "Te verfijnen"}
+    assert set(mapping.loc[list(fallback), "stage"]) == {STAGE["nl"]["backlog"]}
+    assert any(
+        "'Te verfijnen' en 'Backlog'" in i.value and "[teams.vergunningen.workflow]" in i.value
+        for i in at.info
+    )
+    assert any("statuslijst van Jira" in s.value for s in at.success)  # nothing deleted here
+
+
+def test_subsidies_deleted_and_renamed_statuses_surface(
+    demo_env: Path, demo_config: Config
+) -> None:
+    at = run_page("en", "subsidies")
+    # the deleted status: an id the catalogue does not have, and the items that visited it
+    ((status_id, name, visitors),) = sql(
+        demo_config,
+        "SELECT i.status_id, any_value(i.status_name), count(DISTINCT i.item_id) "
+        "FROM status_intervals i JOIN work_items w "
+        "ON w.source = i.source AND w.item_id = i.item_id AND w.team = 'subsidies' "
+        "WHERE i.source = 'jira-dc' AND i.status_id NOT IN "
+        "(SELECT status_id FROM jira_statuses WHERE source = 'jira-dc') GROUP BY i.status_id",
+    )
+    assert (name, visitors) == ("On hold", 5)
+    warning = next(w.value for w in at.warning if "On hold" in w.value)
+    assert "[teams.subsidies.workflow]" in warning and "backlog" in warning
+    unknown = frame_with(at, "id").set_index("status")
+    assert unknown.loc["On hold", "id"] == status_id
+    assert unknown.loc["On hold", "items"] == str(visitors)
+    assert unknown.loc["On hold", "origin"] == ORIGIN["en"]["unknown"]
+
+    # the renamed status: the changelog's old name next to the catalogue's current one
+    ((current, old),) = sql(
+        demo_config,
+        "SELECT c.name, string_agg(DISTINCT i.status_name, ', ') FROM status_intervals i "
+        "JOIN jira_statuses c ON c.source = i.source AND c.status_id = i.status_id "
+        "WHERE i.source = 'jira-dc' AND lower(i.status_name) <> lower(c.name) GROUP BY c.name",
+    )
+    assert (current, old) == ("Klaar voor test", "Te testen")
+    assert any("'Klaar voor test' (formerly 'Te testen')" in i.value for i in at.info)
+    mapping = frame_with(at, "waiting").set_index("status")
+    assert mapping.loc["Klaar voor test", "old_names"] == "Te testen"
+    assert mapping.loc["On hold", "stage"] == STAGE["en"]["backlog"]
+    assert mapping.loc["Open", "origin"] == ORIGIN["en"]["category"]
+
+
+def test_team_without_jira_gets_a_note_instead_of_warnings(
+    demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "koers.toml"
+    path.write_text(
+        demo_config_file.read_text(encoding="utf-8") + '\n[teams.nieuw]\nname = "Team Nieuw"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("KOERS_CONFIG", str(path))
+    at = run_page("en", "nieuw")
+    assert not at.exception
+    assert any("Team Nieuw" in i.value and "jira = " in i.value for i in at.info)
+    assert frame_with(at, "last_sync")["source"].tolist() == ["jira-cloud", "jira-dc"]
+    assert not [d for d in at.dataframe if "waiting" in d.value.columns]
+
+
+def test_names_from_jira_are_escaped_before_they_go_into_a_message() -> None:
+    from ui.data_quality import plain
+
+    assert plain("On hold") == "On hold"
+    assert plain("a*b_c [x](y) :tada: $x$") == r"a\*b\_c \[x\](y) \:tada\: \$x\$"
