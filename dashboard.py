@@ -12,7 +12,7 @@ from errors import KoersError
 from i18n import t
 from ui import app
 
-st.set_page_config(page_title="Koers", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Koers", page_icon=":material/explore:", layout="wide")
 
 try:
     lang = app.chosen_language(app.load_config())

@@ -40,12 +40,11 @@ NOT_STARTED = {"nl": "Nog niet begonnen", "en": "Not started"}
 
 
 def open_page(team: str, lang: str, period: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages/bottlenecks.py"), default_timeout=60)
     at.query_params["team"] = team
     at.query_params["lang"] = lang
     if period:
         at.query_params["period"] = period
-    at.switch_page("pages/bottlenecks.py")
     return at.run()
 
 

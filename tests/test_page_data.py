@@ -28,10 +28,9 @@ ORIGIN = {
 
 
 def run_page(lang: str, team: str) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages/data.py"), default_timeout=60)
     at.query_params["lang"] = lang
     at.query_params["team"] = team
-    at.switch_page("pages/data.py")
     return at.run()
 
 

@@ -21,7 +21,7 @@ from store.warehouse import connect_read
 from tests.jira_payloads import DEFAULT_WORKFLOW, config, issue, move, warehouse
 
 TZ = "Europe/Amsterdam"
-PAGE = "pages/flow.py"
+PAGE = "app_pages/flow.py"
 TITLES = {"nl": "Doorstroom", "en": "Flow"}
 NOTHING_DONE = {"nl": "In deze periode is niets afgerond.", "en": "Nothing was finished"}
 
@@ -174,12 +174,11 @@ def test_net_flow_totals(tmp_path: Path) -> None:
 
 
 def run_page(team: str, lang: str, period: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO_ROOT / PAGE), default_timeout=60)
     at.query_params["team"] = team
     at.query_params["lang"] = lang
     if period:
         at.query_params["period"] = period
-    at.switch_page(PAGE)
     return at.run()
 
 

@@ -32,13 +32,12 @@ def spoken(day: date, lang: str) -> str:
 
 
 def run_page(lang: str, team: str | None = None, **params: str) -> AppTest:  # params: until, items
-    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages/forecast.py"), default_timeout=60)
     at.query_params["lang"] = lang
     if team:
         at.query_params["team"] = team
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page("pages/forecast.py")
     return at.run()
 
 

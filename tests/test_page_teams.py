@@ -38,12 +38,11 @@ PERIODS = {
 
 
 def run_page(lang: str, team: str, period: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages/teams.py"), default_timeout=60)
     at.query_params["lang"] = lang
     at.query_params["team"] = team
     if period:
         at.query_params["period"] = period
-    at.switch_page("pages/teams.py")
     return at.run()
 
 

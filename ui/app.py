@@ -26,14 +26,17 @@ from metrics.flow import Period
 from store.ready import ensure_ready
 from store.warehouse import connect_read
 
-# (script, i18n key under nav., icon, URL path): the URL paths are Dutch and never translated
+# (script, i18n key under nav., icon, URL path). The URL paths are Dutch and never translated,
+# so a link works in either language. The folder is app_pages/, not pages/: Streamlit would
+# auto-discover a pages/ folder and, on the first visit after a restart, run a deep-linked page
+# without this navigation. Material icons ship with Streamlit; emoji need a font many lack.
 PAGES = [
-    ("pages/overview.py", "overview", "🧭", ""),
-    ("pages/flow.py", "flow", "🌊", "doorstroom"),
-    ("pages/bottlenecks.py", "bottlenecks", "🚧", "knelpunten"),
-    ("pages/forecast.py", "forecast", "🔮", "voorspelling"),
-    ("pages/teams.py", "teams", "👥", "teams"),
-    ("pages/data.py", "data", "🗂️", "gegevens"),
+    ("app_pages/overview.py", "overview", ":material/explore:", ""),
+    ("app_pages/flow.py", "flow", ":material/timeline:", "doorstroom"),
+    ("app_pages/bottlenecks.py", "bottlenecks", ":material/hourglass_top:", "knelpunten"),
+    ("app_pages/forecast.py", "forecast", ":material/event_upcoming:", "voorspelling"),
+    ("app_pages/teams.py", "teams", ":material/groups:", "teams"),
+    ("app_pages/data.py", "data", ":material/database:", "gegevens"),
 ]
 WEEK_CHOICES = ("4w", "8w", "12w", "26w", "52w")
 DEFAULT_PERIOD = "12w"  # METRICS.md: the last 12 full ISO weeks plus the current week
@@ -214,7 +217,7 @@ def page_view() -> View:
         cfg = load_config()
         db = warehouse_identity(cfg)
     except KoersError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/error:")
         st.stop()
     as_of = dashboard_now(cfg)
     team_key, lang, period = sidebar(cfg, as_of)
@@ -226,10 +229,5 @@ def page_view() -> View:
     )
     st.sidebar.caption(t("app.tagline", lang))
     if cfg.demo:
-        st.info(t("app.demo_banner", lang, date=fmt_date(as_of, lang)), icon="ℹ️")
+        st.info(t("app.demo_banner", lang, date=fmt_date(as_of, lang)), icon=":material/info:")
     return View(cfg, cfg.team(team_key), lang, as_of, period, db)
-
-
-def fail(message: str, lang: str) -> None:
-    st.error(t("app.error", lang, message=message), icon="⚠️")
-    st.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from i18n import t
-from tests.browser.conftest import save_screenshot, wait_for_app
+from tests.browser.conftest import APP, _stop, save_screenshot, start_streamlit, wait_for_app
 from ui.app import PAGES
 
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
@@ -48,3 +48,19 @@ def test_a_custom_period_survives_a_reload(streamlit_server: str, browser_page) 
     wait_for_app(page)
     assert "period=2026-01-05..2026-03-01" in page.url
     assert "5 jan. 2026 t/m 1 mrt. 2026" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_a_deep_link_is_the_first_visit_after_a_restart(browser_page, tmp_path) -> None:
+    # A fresh server that has never run the navigation: the link must still open that page in
+    # the app's own navigation (no "page not found", no bare file list in the sidebar).
+    process, base_url = start_streamlit(APP, tmp_path / "streamlit.log")
+    try:
+        page = browser_page
+        page.goto(f"{base_url}/voorspelling?lang=en")
+        wait_for_app(page)
+        assert page.locator('[role="dialog"]').count() == 0
+        assert page.locator("h1").first.inner_text().startswith("Forecast")
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Bottlenecks" in nav and "forecast" not in nav
+    finally:
+        _stop(process)

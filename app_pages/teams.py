@@ -34,7 +34,7 @@ def _span(period: Period) -> str:
 rows: list[TeamRow] = []
 for key, team in view.cfg.teams.items():
     if team.jira is None:
-        st.info(t("teams.no_jira", lang, team=team.name), icon="ℹ️")
+        st.info(t("teams.no_jira", lang, team=team.name), icon=":material/info:")
         continue
     periods = teams.periods(team, view.as_of, view.cfg.timezone, view.period)
     comparison = data.call(view, teams.compare, periods.baseline, periods.since, team=key)

@@ -111,7 +111,7 @@ st.dataframe(
 )
 demo = sources.loc[sources["demo"], "source"]
 if not demo.empty:
-    st.info(plural("demo_source", len(demo), sources=names(demo)), icon="ℹ️")
+    st.info(plural("demo_source", len(demo), sources=names(demo)), icon=":material/info:")
 
 # -- tables ---------------------------------------------------------------------------------------
 st.subheader(say("tables_heading"))
@@ -145,7 +145,7 @@ found: quality.Quality = data.call(view, quality.quality)
 
 defaults = found.category_default
 if defaults.empty:
-    st.success(say("category_default_ok"), icon="✅")
+    st.success(say("category_default_ok"), icon=":material/check_circle:")
 else:
     st.info(
         plural(
@@ -154,12 +154,12 @@ else:
             statuses=names(defaults["status"]),
             team_key=team.key,
         ),
-        icon="ℹ️",
+        icon=":material/info:",
     )
 
 unknown = found.unknown_status
 if unknown.empty:
-    st.success(say("unknown_status_ok"), icon="✅")
+    st.success(say("unknown_status_ok"), icon=":material/check_circle:")
 else:
     st.warning(
         plural(
@@ -168,7 +168,7 @@ else:
             statuses=names(unknown["status"]),
             team_key=team.key,
         ),
-        icon="⚠️",
+        icon=":material/warning:",
     )
     st.dataframe(
         pd.DataFrame(
@@ -198,21 +198,23 @@ if not renamed.empty:
     ]
     st.info(
         plural("renamed_info", len(renamed), statuses=names(pd.Series(pairs), quote=False)),
-        icon="ℹ️",
+        icon=":material/info:",
     )
 
 truncated = found.truncated
 if truncated.empty:
-    st.success(say("truncated_ok"), icon="✅")
+    st.success(say("truncated_ok"), icon=":material/check_circle:")
 else:
-    st.warning(plural("truncated_warning", len(truncated)), icon="⚠️")
+    st.warning(plural("truncated_warning", len(truncated)), icon=":material/warning:")
     item_table(truncated)
 
 never_moved, started = found.no_transitions, found.no_transitions_started
 if never_moved.empty:
-    st.success(say("no_transitions_ok"), icon="✅")
+    st.success(say("no_transitions_ok"), icon=":material/check_circle:")
 elif started.empty:
-    st.info(say("no_transitions_backlog", count=fmt_int(len(never_moved), lang)), icon="ℹ️")
+    st.info(
+        say("no_transitions_backlog", count=fmt_int(len(never_moved), lang)), icon=":material/info:"
+    )
 else:
     one_or_many = "one" if len(started) == 1 else "many"
     st.warning(
@@ -221,7 +223,7 @@ else:
             count=fmt_int(len(never_moved), lang),
             started=fmt_int(len(started), lang),
         ),
-        icon="⚠️",
+        icon=":material/warning:",
     )
     item_table(started)
 
