@@ -82,8 +82,17 @@ def write_jira_changelogs(
     source: str,
     fetched_at: datetime,
     histories: list[tuple[str, dict]],
+    completed: list[str] = (),
 ) -> None:
-    """Histories from the paged changelog endpoints, as (issue id, history) pairs."""
+    """Histories from the changelog endpoints, as (issue id, history) pairs; `completed` names
+    the issues whose whole history has now been read."""
+    if completed:
+        con.executemany(
+            "INSERT OR REPLACE INTO raw_jira_changelog_fetches VALUES (?, ?, ?)",
+            [(source, issue_id, fetched_at) for issue_id in completed],
+        )
+    if not histories:
+        return
     frame = pd.DataFrame(
         {
             "source": source,
@@ -94,6 +103,23 @@ def write_jira_changelogs(
         }
     )
     _land(con, "raw_jira_changelogs", frame)
+
+
+def delete_jira_issues(
+    con: duckdb.DuckDBPyConnection, source: str, team: str, keep_ids: list[str]
+) -> int:
+    """After a full read: drop the team's issues that the query no longer returns (deleted, or
+    moved out of it). Returns how many went."""
+    con.register("kept", pd.DataFrame({"id": pd.Series(keep_ids, dtype="string")}))
+    try:
+        gone = con.execute(
+            "DELETE FROM raw_jira_issues WHERE source = ? AND team = ? "
+            "AND id NOT IN (SELECT id FROM kept)",
+            [source, team],
+        ).fetchone()[0]
+    finally:
+        con.unregister("kept")
+    return int(gone)
 
 
 def _frame(

@@ -38,6 +38,18 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # Which normalize SQL derived the domain tables: a newer Koers re-derives on open.
         "CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
     ),
+    (  # 2: incremental syncs
+        # How far each team's query has been read; it moves only with the data it covers.
+        """CREATE TABLE sync_watermarks (
+            source VARCHAR NOT NULL, team VARCHAR NOT NULL, query VARCHAR NOT NULL,
+            watermark TIMESTAMPTZ NOT NULL, PRIMARY KEY (source, team))""",
+        # Issues whose whole history was read from a changelog endpoint (a truncated embedded
+        # changelog completed): their history is complete even where a filtered endpoint sent
+        # fewer histories than the embedded total.
+        """CREATE TABLE raw_jira_changelog_fetches (
+            source VARCHAR NOT NULL, issue_id VARCHAR NOT NULL, fetched_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (source, issue_id))""",
+    ),
 ]
 
 

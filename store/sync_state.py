@@ -21,3 +21,24 @@ def record_sync(
         "(source, type, flavour, last_sync_at, watermark, demo) VALUES (?, ?, ?, ?, ?, ?)",
         [source, kind, flavour, synced_at, watermark, demo],
     )
+
+
+def watermark(
+    con: duckdb.DuckDBPyConnection, source: str, team: str, query: str
+) -> datetime | None:
+    """How far this team's query has been read; None when never, or when the query changed."""
+    row = con.execute(
+        "SELECT watermark FROM sync_watermarks WHERE source = ? AND team = ? AND query = ?",
+        [source, team, query],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def set_watermark(
+    con: duckdb.DuckDBPyConnection, source: str, team: str, query: str, value: datetime
+) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO sync_watermarks (source, team, query, watermark) "
+        "VALUES (?, ?, ?, ?)",
+        [source, team, query, value],
+    )

@@ -8,6 +8,7 @@ when everything landed. A failed or killed build leaves the previous warehouse a
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,6 +76,49 @@ def rebuild(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
         _remove(tmp)
         raise
+
+
+@contextmanager
+def update(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Change a copy of the warehouse (a sync); swap it in only when everything landed.
+
+    Readers keep the old file until the swap. A failure, or a killed process, leaves the
+    warehouse as it was: the copy is removed, or swept up by the next update.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers(path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    _remove(tmp)
+    if path.exists():
+        shutil.copyfile(path, tmp)
+    con = connect_write(tmp)
+    try:
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        con.close()
+        _remove(tmp)
+        raise
+
+
+def sweep_leftovers(path: Path) -> None:
+    """Remove temporary copies left by builds whose process no longer runs (killed syncs)."""
+    for leftover in path.parent.glob(f"{path.name}.*.tmp"):
+        pid = leftover.name.removeprefix(f"{path.name}.").removesuffix(".tmp")
+        if pid.isdigit() and not _running(int(pid)):
+            _remove(leftover)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove(tmp: Path) -> None:

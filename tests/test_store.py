@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -11,9 +12,13 @@ import pytest
 import config
 from errors import KoersError
 from store import schema
+from store.lock import exclusive
+from store.normalize import normalize
 from store.privacy import scrub
+from store.raw import write_jira_changelogs
 from store.ready import ensure_ready, needs_upgrade
-from store.warehouse import connect_read, connect_write, rebuild
+from store.sync_state import set_watermark, watermark
+from store.warehouse import connect_read, connect_write, rebuild, update
 from tests.jira_payloads import issue, move, warehouse
 
 
@@ -153,3 +158,62 @@ def test_scrub_drops_people_at_any_depth() -> None:
         {"field": "status", "from": "1", "to": "3", "toString": "In uitvoering"}
     ]
     assert payload["fields"]["assignee"]  # the input itself is not changed
+
+
+def test_an_update_works_on_a_copy_and_swaps_it_in(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with update(path) as con:  # no warehouse yet: starts empty
+        con.execute("INSERT INTO source_state (source, type) VALUES ('a', 'jira')")
+    with update(path) as con:  # the next one sees what the first wrote
+        assert con.execute("SELECT source FROM source_state").fetchall() == [("a",)]
+        con.execute("INSERT INTO source_state (source, type) VALUES ('b', 'jira')")
+    before = path.read_bytes()
+    with pytest.raises(KoersError), update(path) as con:
+        con.execute("DELETE FROM source_state")
+        raise KoersError("the token was rejected halfway")
+    assert path.read_bytes() == before
+    rows = connect_read(path).execute("SELECT source FROM source_state ORDER BY 1").fetchall()
+    assert rows == [("a",), ("b",)]
+
+
+def test_a_killed_update_leaves_a_copy_that_the_next_one_sweeps(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    with update(path):
+        pass
+    # left by a process that no longer runs (above Linux's largest process id)
+    leftover = tmp_path / f"w.duckdb.{2**22 + 17}.tmp"
+    leftover.write_bytes(b"half a warehouse")
+    with update(path):
+        pass
+    assert not leftover.exists()
+
+
+def test_only_one_sync_at_a_time(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    refused = pytest.raises(KoersError, match="another sync is already running on .* wait until")
+    with exclusive(path), refused, exclusive(path):
+        pass
+    with exclusive(path):  # released: the next one gets it
+        pass
+
+
+def test_a_completed_changelog_counts_as_complete(tmp_path: Path) -> None:
+    # The embedded page holds 1 of 3 histories; bulkfetch, filtered to status changes, sent 2
+    # (one history changed only a field Koers does not read) and the whole history was read.
+    early = move("2026-03-03 09:00 +0100", "To Do", "In Progress", hid=701)
+    late = move("2026-03-06 09:00 +0100", "In Progress", "Done", hid=703)
+    truncated = issue("T-1", "2026-03-02 09:00 +0100", "Done", [late], total=3)
+    con = warehouse(tmp_path, [truncated])
+    assert con.execute("SELECT changelog_complete FROM work_items").fetchone() == (False,)
+    fetched = datetime.fromisoformat("2026-11-27T12:00:00+00:00")
+    write_jira_changelogs(con, "s", fetched, [("10001", early), ("10001", late)], ["10001"])
+    normalize(con)
+    assert con.execute("SELECT changelog_complete FROM work_items").fetchone() == (True,)
+
+
+def test_watermarks_belong_to_a_query(tmp_path: Path) -> None:
+    con = connect_write(tmp_path / "w.duckdb")
+    moment = datetime.fromisoformat("2026-11-27T12:00:00+00:00")
+    set_watermark(con, "s", "t", "project = T", moment)
+    assert watermark(con, "s", "t", "project = T") == moment
+    assert watermark(con, "s", "t", "project = T AND type = Bug") is None  # changed: read all

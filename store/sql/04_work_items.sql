@@ -20,6 +20,10 @@ seen AS (
     FROM _histories
     GROUP BY source, item_id
 ),
+completed AS (
+    SELECT source, issue_id AS item_id, fetched_at AS completed_at
+    FROM raw_jira_changelog_fetches
+),
 fields AS (
     SELECT
         i.source, i.team, i.item_id, i.fetched_at, i.p.key AS key, i.p.changelog.total AS total,
@@ -56,7 +60,9 @@ SELECT
     total AS changelog_total,
     coalesce(seen.n, 0) AS changelog_seen,
     -- METRICS.md §1: facts need the complete history; a truncated one is reported, not trusted
-    total IS NULL OR coalesce(seen.n, 0) >= total AS changelog_complete,
+    total IS NULL OR coalesce(seen.n, 0) >= total
+        OR coalesce(completed.completed_at >= fetched_at, false) AS changelog_complete,
     fetched_at
 FROM fields
-LEFT JOIN seen USING (source, item_id);
+LEFT JOIN seen USING (source, item_id)
+LEFT JOIN completed USING (source, item_id);
