@@ -107,6 +107,7 @@ class TeamFlow:
         }
         run(self.con, "team_intervals", self.params)
         run(self.con, "item_facts", self.params)
+        run(self.con, "macros", self.params)
 
     def query(self, name: str, period: Period | None = None, **extra: Any) -> pd.DataFrame:
         params = dict(self.params, **extra)

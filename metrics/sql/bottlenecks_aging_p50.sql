@@ -2,5 +2,5 @@
 -- at-risk threshold (at_risk_threshold.sql, p85), for the aging chart's bands.
 SELECT quantile_cont(cycle_time_days::DOUBLE, 0.5) AS p50, count(cycle_time_days) AS n
 FROM item_facts
-WHERE in_flow AND changelog_complete AND NOT discarded
+WHERE counted
     AND done_at > $as_of - to_days($window::INTEGER) AND done_at <= $as_of;

@@ -6,6 +6,4 @@ SELECT
     coalesce(sum(blocked_days), 0) AS blocked_days,
     coalesce(sum(cycle_time_days), 0) AS cycle_days,
     sum(blocked_days) / nullif(sum(cycle_time_days), 0) AS share
-FROM item_facts
-WHERE in_flow AND changelog_complete AND NOT discarded
-    AND done_at >= $start AND done_at < $end AND done_at <= $as_of;
+FROM done_in($start, $end, $as_of);

@@ -1,22 +1,13 @@
 -- Flow efficiency per ISO week: Σ active time / Σ cycle time of the items done in that week
 -- (not discarded), zero-filled over the period's weeks; null for a week without cycle time.
-WITH weeks AS (
-    SELECT w::DATE AS week
-    FROM generate_series(
-        date_trunc('week', $first_day::DATE)::TIMESTAMP,
-        $period_last::DATE::TIMESTAMP,
-        INTERVAL 1 WEEK
-    ) AS g(w)
-),
+WITH weeks AS (SELECT * FROM period_weeks($first_day, $period_last)),
 done AS (
     SELECT
         date_trunc('week', timezone($tz, done_at))::DATE AS week,
         count(*) AS items,
         sum(active_days) AS active_days,
         sum(cycle_time_days) AS cycle_days
-    FROM item_facts
-    WHERE in_flow AND changelog_complete AND NOT discarded
-        AND done_at >= $start AND done_at < $end AND done_at <= $as_of
+    FROM done_in($start, $end, $as_of)
     GROUP BY ALL
 )
 SELECT

@@ -11,7 +11,5 @@ SELECT
     lead_time_days,
     cycle_time_days,
     (epoch_us(started_at) - epoch_us(created_at)) / 86400e6 AS wait_days
-FROM item_facts
-WHERE in_flow AND changelog_complete AND NOT discarded
-    AND done_at >= $start AND done_at < $end AND done_at <= $as_of
+FROM done_in($start, $end, $as_of)
 ORDER BY cycle_time_days DESC, done_at, item_id;

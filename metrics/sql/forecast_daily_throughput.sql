@@ -14,7 +14,7 @@ WITH days AS (
 done AS (
     SELECT timezone($tz, done_at)::DATE AS day, count(*) AS n
     FROM item_facts
-    WHERE in_flow AND changelog_complete AND NOT discarded AND done_at <= $as_of
+    WHERE counted AND done_at <= $as_of
     GROUP BY ALL
 )
 SELECT days.day, coalesce(done.n, 0)::INTEGER AS count

@@ -102,6 +102,8 @@ SELECT
         THEN (epoch_us($as_of) - epoch_us(c.started_at)) / 86400e6 END AS age_days,
     coalesce(c.stage = 'done' AND list_contains($discard::VARCHAR[], lower(c.resolution)), false)
         AS discarded,
+    -- whether the item counts in the aggregates (METRICS.md §1)
+    c.in_flow AND c.changelog_complete AND NOT discarded AS counted,
     CASE WHEN c.started_at IS NOT NULL THEN coalesce(b.us, 0) / 86400e6 END AS blocked_days,
     CASE WHEN c.started_at IS NOT NULL
         THEN (coalesce(a.us, 0) - coalesce(ab.us, 0)) / 86400e6 END AS active_days,

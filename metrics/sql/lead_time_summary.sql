@@ -6,7 +6,5 @@ FROM (
         quantile_cont(lead_time_days::DOUBLE, [0.5, 0.85, 0.95]) AS q,
         avg(lead_time_days) AS mean,
         count(lead_time_days) AS n
-    FROM item_facts
-    WHERE in_flow AND changelog_complete AND NOT discarded
-        AND done_at >= $start AND done_at < $end AND done_at <= $as_of
+    FROM done_in($start, $end, $as_of)
 );

@@ -1,12 +1,5 @@
 -- Per ISO week: items started (first start) minus items done (not discarded).
-WITH weeks AS (
-    SELECT w::DATE AS week
-    FROM generate_series(
-        date_trunc('week', $first_day::DATE)::TIMESTAMP,
-        $period_last::DATE::TIMESTAMP,
-        INTERVAL 1 WEEK
-    ) AS g(w)
-),
+WITH weeks AS (SELECT * FROM period_weeks($first_day, $period_last)),
 flow AS (
     SELECT
         item_id,

@@ -2,9 +2,7 @@
 -- days per item that visited the status, and share of all their cycle time.
 WITH done AS (
     SELECT item_id, started_at, done_at
-    FROM item_facts
-    WHERE in_flow AND changelog_complete AND NOT discarded
-        AND done_at >= $start AND done_at < $end AND done_at <= $as_of
+    FROM done_in($start, $end, $as_of)
 ),
 per_item AS (
     SELECT

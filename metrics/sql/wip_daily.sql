@@ -1,10 +1,5 @@
 -- Items in progress at the end of each day of the period (at $as_of for a day not yet over).
-WITH days AS (
-    SELECT
-        d::DATE AS day,
-        least(timezone($tz, d + INTERVAL 1 DAY), $as_of) AS t
-    FROM generate_series($first_day::DATE::TIMESTAMP, $last_day::DATE::TIMESTAMP, INTERVAL 1 DAY) AS g(d)
-),
+WITH days AS (SELECT * FROM period_days($first_day, $last_day, $tz, $as_of)),
 spans AS (
     SELECT
         t.start_at,
