@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import duckdb
@@ -60,43 +60,34 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
-@contextmanager
-def rebuild(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def rebuild(path: Path) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """Build a complete new warehouse at a temporary path; swap it in only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    _remove(tmp)
-    con = connect_write(tmp)
-    try:
-        yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        con.close()
-        _remove(tmp)
-        raise
+    return _swapped_in(path, start_from_current=False)
 
 
-@contextmanager
-def update(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def update(path: Path) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """Change a copy of the warehouse (a sync); swap it in only when everything landed.
 
     Readers keep the old file until the swap. A failure, or a killed process, leaves the
     warehouse as it was: the copy is removed, or swept up by the next update.
     """
+    return _swapped_in(path, start_from_current=True)
+
+
+@contextmanager
+def _swapped_in(path: Path, start_from_current: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
     sweep_leftovers(path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     _remove(tmp)
-    if path.exists():
+    if start_from_current and path.exists():
         shutil.copyfile(path, tmp)
     con = connect_write(tmp)
     try:
         yield con
         con.execute("CHECKPOINT")
         con.close()
-        os.replace(tmp, path)
+        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never a mix
     except BaseException:
         con.close()
         _remove(tmp)
