@@ -1,0 +1,1 @@
+"""Loopback fakes of the remote systems Koers's connectors talk to (tests and benchmarks only)."""
