@@ -82,6 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_moment, help="ISO 8601 time with offset, or a date")
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.set_defaults(run=cmd_items)
+
+    p = commands.add_parser(
+        "sync", parents=[common], help="bring the teams' Jira issues into the warehouse"
+    )
+    p.add_argument("--team", help="only this team's query (default: every team)")
+    p.add_argument(
+        "--full", action="store_true", help="re-read everything and drop issues no longer found"
+    )
+    p.set_defaults(run=cmd_sync)
     return parser
 
 
@@ -144,6 +153,17 @@ def cmd_demo(args: argparse.Namespace) -> None:
         f"koers: demo warehouse written to {path} in {time.monotonic() - started:.1f} s",
         file=sys.stderr,
     )
+
+
+def cmd_sync(args: argparse.Namespace) -> None:
+    from connectors.sync import Progress, sync  # requests is only needed here
+
+    cfg = config.load(args.config)
+    try:
+        summary = sync(cfg, args.team, args.full, Progress(sys.stderr, cfg.language))
+    except KeyboardInterrupt:
+        raise KoersError("sync interrupted; the warehouse was left as it was") from None
+    print(f"koers: {summary.line(cfg.language)}", file=sys.stderr)
 
 
 def cmd_report(args: argparse.Namespace) -> None:

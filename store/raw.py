@@ -116,9 +116,16 @@ def delete_jira_issues(
             "DELETE FROM raw_jira_issues WHERE source = ? AND team = ? "
             "AND id NOT IN (SELECT id FROM kept)",
             [source, team],
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.unregister("kept")
+    # histories of issues that no team of this source has any more go with them
+    for table in ("raw_jira_changelogs", "raw_jira_changelog_fetches"):
+        con.execute(
+            "DELETE FROM " + table + " WHERE source = ? AND issue_id NOT IN "
+            "(SELECT id FROM raw_jira_issues WHERE source = ?)",
+            [source, source],
+        )
     return int(gone)
 
 

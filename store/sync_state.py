@@ -27,11 +27,11 @@ def watermark(
     con: duckdb.DuckDBPyConnection, source: str, team: str, query: str
 ) -> datetime | None:
     """How far this team's query has been read; None when never, or when the query changed."""
-    row = con.execute(
+    rows = con.execute(  # fetchall: a half-read result would block the next statement
         "SELECT watermark FROM sync_watermarks WHERE source = ? AND team = ? AND query = ?",
         [source, team, query],
-    ).fetchone()
-    return row[0] if row else None
+    ).fetchall()
+    return rows[0][0] if rows else None
 
 
 def set_watermark(

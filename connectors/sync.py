@@ -1,0 +1,238 @@
+"""`python -m koers sync`: every source the teams use, into a copy of the warehouse that is swapped
+in only when all of it landed (ARCHITECTURE.md, "Rules of the house").
+
+One sync at a time (`store.lock`); a failed or killed sync leaves the previous warehouse as it
+was, and its watermarks with it, so the next run simply does the work again.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import duckdb
+
+from config import Config, Source, Team
+from connectors.http import Budget, env_seconds
+from connectors.jira import JiraClient, QueryResult, land_catalogue, sync_query
+from errors import KoersError
+from store.lock import exclusive
+from store.normalize import fingerprint, normalize
+from store.sync_state import record_sync
+from store.warehouse import update
+
+BUDGET_ENV = "KOERS_SYNC_BUDGET"
+DEFAULT_BUDGET = 4 * 3600.0  # seconds for a whole sync
+
+
+@dataclass
+class SyncSummary:
+    sources: list[str] = field(default_factory=list)
+    queries: list[QueryResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def issues(self) -> int:
+        return sum(q.issues for q in self.queries)
+
+    @property
+    def completed(self) -> int:
+        return sum(q.completed for q in self.queries)
+
+    @property
+    def landed(self) -> int:
+        return sum(q.landed for q in self.queries)
+
+    @property
+    def removed(self) -> int:
+        return sum(q.removed for q in self.queries)
+
+    def line(self, language: str = "en") -> str:
+        n = lambda v: number(v, language)  # noqa: E731
+        return (
+            f"synced {n(len(self.sources))} source{'s' * (len(self.sources) != 1)}, "
+            f"{n(len(self.queries))} team quer{'ies' if len(self.queries) != 1 else 'y'}: "
+            f"{n(self.issues)} issues read ({n(self.landed)} new or changed), "
+            f"{n(self.completed)} changelogs completed, "
+            f"{n(self.removed)} removed, in {seconds(self.seconds, language)}"
+        )
+
+
+def sync(
+    cfg: Config,
+    team: str | None,
+    full: bool,
+    progress: Progress | None = None,
+    *,
+    budget: Budget | None = None,
+) -> SyncSummary:
+    """Sync the Jira sources of `team` (or of every team) into the warehouse, atomically."""
+    started = time.monotonic()
+    progress = progress or Progress(None)
+    if cfg.demo:
+        raise KoersError(
+            f"{cfg.path} is the demo config: it has no real sources to sync. Write a koers.toml "
+            "with your Jira (see docs/connect-jira.md and koers.example.toml), or point --config "
+            "at one"
+        )
+    teams = [cfg.team(team)] if team else list(cfg.teams.values())
+    plan = _plan(cfg, teams, progress)
+    budget = budget or Budget(env_seconds(BUDGET_ENV, DEFAULT_BUDGET))
+    # Credentials are read before anything is locked or copied: a missing variable fails fast.
+    clients = {
+        source.key: JiraClient(source, budget, fallback_timezone=cfg.timezone) for source in plan
+    }
+    summary = SyncSummary()
+    with exclusive(cfg.database), update(cfg.database) as con:
+        changed = False
+        for source, source_teams in plan.items():
+            client = clients[source.key]
+            fetched_at = datetime.now(UTC)
+            cat = client.catalogue()
+            changed |= land_catalogue(con, source.key, fetched_at, cat)
+            for t in source_teams:
+                bar = progress.bar(f"{source.key} · {t.key}")
+                result = sync_query(con, client, cat, t, full=full, fetched_at=fetched_at, bar=bar)
+                bar.close()
+                summary.queries.append(result)
+            low = con.execute(
+                "SELECT min(watermark) FROM sync_watermarks WHERE source = ?", [source.key]
+            ).fetchall()[0][0]
+            record_sync(con, source.key, "jira", cat.flavour, fetched_at, watermark=low)
+            summary.sources.append(source.key)
+        changed |= any(q.landed or q.removed or q.completed for q in summary.queries)
+        # The domain tables are a function of the raw layer alone: with nothing new, and derived
+        # by this Koers's normalize SQL, they are already what normalize would make them.
+        if changed or not _normalized_by_this_version(con):
+            progress.note("normalizing")
+            normalize(con)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _normalized_by_this_version(con: Any) -> bool:
+    try:
+        rows = con.execute("SELECT value FROM build_info WHERE key = 'normalize'").fetchall()
+    except duckdb.Error:
+        return False
+    return rows == [(fingerprint(),)]
+
+
+def _plan(cfg: Config, teams: list[Team], progress: Progress) -> dict[Source, list[Team]]:
+    """The Jira sources to read, each with the teams that query it, in config order."""
+    plan: dict[Source, list[Team]] = {}
+    for t in teams:
+        if t.jira is not None:
+            plan.setdefault(cfg.sources[t.jira.source], []).append(t)
+    if any(t.gitlab is not None for t in teams):
+        progress.note("GitLab sources are not synced yet; skipping them")
+    if not plan:
+        which = (
+            f"team {teams[0].key} has no jira query ([teams.{teams[0].key}] jira = …)"
+            if len(teams) == 1
+            else "no team has a jira query"
+        )
+        raise KoersError(f"{cfg.path}: nothing to sync: {which}")
+    return plan
+
+
+# --- progress on stderr ---------------------------------------------------------------------
+
+
+class Progress:
+    """Draws one bar per team query on `stream`: redrawn in place on a terminal, otherwise a
+    line every few seconds. `Progress(None)` is silent."""
+
+    def __init__(
+        self,
+        stream: TextIO | None = sys.stderr,
+        language: str = "en",
+        every: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stream = stream
+        self.language = language
+        self.every = every
+        self.clock = clock
+        self.tty = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+
+    def bar(self, label: str) -> _Bar:
+        return _Bar(self, label)
+
+    def note(self, text: str) -> None:
+        self.write(f"koers: {text}\n")
+
+    def write(self, text: str) -> None:
+        if self.stream is not None:
+            self.stream.write(text)
+            self.stream.flush()
+
+
+class _Bar:
+    WIDTH = 24
+
+    def __init__(self, owner: Progress, label: str) -> None:
+        self.owner = owner
+        self.label = label
+        self.done = 0
+        self.total: int | None = None
+        self.drawn_at: float | None = None
+        self.shown = ""
+
+    def update(self, done: int, total: int | None) -> None:
+        self.done, self.total = done, total
+        now = self.owner.clock()
+        if self.drawn_at is None:
+            self.drawn_at = now
+            if not self.owner.tty:
+                return  # a log gets a line every few seconds, not one per query start
+        elif now - self.drawn_at < (0.1 if self.owner.tty else self.owner.every):
+            return
+        self._draw()
+        self.drawn_at = now
+
+    def note(self, text: str) -> None:
+        if self.owner.tty and self.shown:
+            self.owner.write("\n")
+            self.shown = ""
+        self.owner.note(f"{self.label}: {text}")
+
+    def close(self) -> None:
+        self._draw()
+        if self.owner.tty:
+            self.owner.write("\n")
+        self.shown = ""
+
+    def render(self) -> str:
+        lang = self.owner.language
+        if self.total:
+            share = min(self.done / self.total, 1.0)
+            filled = round(share * self.WIDTH)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            return (
+                f"{self.label}  {number(self.done, lang)}/{number(self.total, lang)} issues [{bar}]"
+            )
+        return f"{self.label}  {number(self.done, lang)} issues"
+
+    def _draw(self) -> None:
+        text = self.render()
+        if self.owner.tty:
+            pad = " " * max(0, len(self.shown) - len(text))
+            self.owner.write("\r" + text + pad)
+        elif text != self.shown:
+            self.owner.write(text + "\n")
+        self.shown = text
+
+
+def number(value: int, language: str) -> str:
+    text = f"{value:,}"
+    return text.replace(",", ".") if language == "nl" else text
+
+
+def seconds(value: float, language: str) -> str:
+    text = f"{value:.1f} s"
+    return text.replace(".", ",") if language == "nl" else text
