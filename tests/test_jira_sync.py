@@ -935,3 +935,30 @@ def test_the_progress_bar_redraws_on_a_terminal_and_logs_lines_elsewhere() -> No
     lines = log.getvalue().splitlines()
     assert lines[0] == "jira-dc · subsidies  500 issues" and len(lines) == 6  # every 5 s
     assert lines[-1] == "jira-dc · subsidies  2,900 issues"
+
+
+def test_the_dashboard_keeps_serving_during_a_sync_and_shows_the_new_data_after(
+    make_site, monkeypatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    site = make_site(cloud=[simple("cloud", n, day=n) for n in range(1, 4)])
+    site.sync()
+    monkeypatch.setenv("KOERS_CONFIG", str(site.config_path))
+
+    def flow_page_intro() -> str:
+        at = AppTest.from_file(str(REPO_ROOT / "app_pages/flow.py"), default_timeout=60)
+        at.query_params["team"] = "vergunningen"
+        at.query_params["period"] = "2026-05-01..2026-05-31"
+        at.run()
+        assert not at.exception
+        return at.markdown[0].value
+
+    assert "3 items" in flow_page_intro()
+    reader = connect_read(site.database)  # the dashboard holds the warehouse open, read-only
+    for n in range(4, 6):
+        site.fakes["cloud"].put_issue(simple("cloud", n, day=n))
+    site.sync()  # not blocked by the reader: it writes a copy and swaps it in
+    assert reader.execute("SELECT count(*) FROM work_items").fetchall() == [(3,)]  # old snapshot
+    assert "5 items" in flow_page_intro()  # the next rerun sees the new file
+    reader.close()
