@@ -1,4 +1,9 @@
 -- Per-item facts of METRICS.md §1 at $as_of, from the team's staged intervals.
+-- One pass over team_intervals gives every per-item figure, active time included: the in-progress
+-- intervals of an item lie inside its clock by construction (started_at is the first in-progress
+-- start; done_at or $as_of comes after every interval that is not done), so clipping them to
+-- [started_at, cycle_end) is a no-op and the sum needs no join. Only the flagged items are
+-- joined with their intervals, for the blocked parts.
 CREATE OR REPLACE TEMP TABLE item_facts AS
 WITH per_item AS (
     SELECT
@@ -8,7 +13,9 @@ WITH per_item AS (
         min(start_at) AS first_start,
         min(start_at) FILTER (WHERE stage = 'in_progress') AS first_in_progress,
         -- the final unbroken run of done intervals starts where the last other interval ended
-        max(end_at) FILTER (WHERE stage <> 'done') AS last_not_done_end
+        max(end_at) FILTER (WHERE stage <> 'done') AS last_not_done_end,
+        sum(epoch_us(end_at) - epoch_us(start_at))
+            FILTER (WHERE stage = 'in_progress' AND NOT waiting) AS active_us
     FROM team_intervals
     GROUP BY item_id
 ),
@@ -25,7 +32,7 @@ resolutions AS (
 base AS (
     SELECT
         w.item_id, w.key, w.type, w.summary, w.in_flow, w.changelog_complete,
-        w.created_at, w.epic_key, p.stage, p.status,
+        w.created_at, w.epic_key, p.stage, p.status, p.first_in_progress, p.active_us,
         CASE WHEN p.stage = 'done' THEN coalesce(p.last_not_done_end, p.first_start) END AS done_at,
         CASE
             WHEN r.n_until > 0 THEN r.latest
@@ -40,10 +47,9 @@ base AS (
 clocked AS (
     SELECT
         b.*,
-        coalesce(p.first_in_progress, b.done_at) AS started_at,
+        coalesce(b.first_in_progress, b.done_at) AS started_at,
         coalesce(b.done_at, $as_of) AS cycle_end
     FROM base AS b
-    JOIN per_item AS p USING (item_id)
 ),
 flags AS (
     SELECT
@@ -61,26 +67,14 @@ blocked AS (
         ON f.item_id = c.item_id AND f.start_at < c.cycle_end AND f.end_at > c.started_at
     GROUP BY c.item_id
 ),
-active_spans AS (
-    SELECT
-        t.item_id,
-        greatest(t.start_at, c.started_at) AS s,
-        least(t.end_at, c.cycle_end) AS e
-    FROM team_intervals AS t
-    JOIN clocked AS c USING (item_id)
-    WHERE t.stage = 'in_progress' AND NOT t.waiting
-        AND t.end_at > c.started_at AND t.start_at < c.cycle_end
-),
-active AS (
-    SELECT item_id, sum(epoch_us(e) - epoch_us(s)) AS us
-    FROM active_spans
-    GROUP BY item_id
-),
 active_blocked AS (
-    SELECT a.item_id, sum(epoch_us(least(a.e, f.end_at)) - epoch_us(greatest(a.s, f.start_at))) AS us
-    FROM active_spans AS a
-    JOIN flags AS f ON f.item_id = a.item_id AND f.start_at < a.e AND f.end_at > a.s
-    GROUP BY a.item_id
+    SELECT t.item_id, sum(
+        epoch_us(least(t.end_at, f.end_at)) - epoch_us(greatest(t.start_at, f.start_at))
+    ) AS us
+    FROM team_intervals AS t
+    JOIN flags AS f ON f.item_id = t.item_id AND f.start_at < t.end_at AND f.end_at > t.start_at
+    WHERE t.stage = 'in_progress' AND NOT t.waiting
+    GROUP BY t.item_id
 )
 SELECT
     c.item_id,
@@ -106,11 +100,10 @@ SELECT
     c.in_flow AND c.changelog_complete AND NOT discarded AS counted,
     CASE WHEN c.started_at IS NOT NULL THEN coalesce(b.us, 0) / 86400e6 END AS blocked_days,
     CASE WHEN c.started_at IS NOT NULL
-        THEN (coalesce(a.us, 0) - coalesce(ab.us, 0)) / 86400e6 END AS active_days,
+        THEN (coalesce(c.active_us, 0) - coalesce(ab.us, 0)) / 86400e6 END AS active_days,
     CASE WHEN c.done_at > c.started_at
-        THEN (coalesce(a.us, 0) - coalesce(ab.us, 0))
+        THEN (coalesce(c.active_us, 0) - coalesce(ab.us, 0))
             / (epoch_us(c.done_at) - epoch_us(c.started_at)) END AS flow_efficiency
 FROM clocked AS c
 LEFT JOIN blocked AS b USING (item_id)
-LEFT JOIN active AS a USING (item_id)
 LEFT JOIN active_blocked AS ab USING (item_id);

@@ -1,20 +1,41 @@
 -- Items in progress at the end of each day of the period (at $as_of for a day not yet over).
-WITH days AS (SELECT * FROM period_days($first_day, $last_day, $tz, $as_of)),
+-- An interval counts on a run of days: from the local date of start_at − 1 µs (an interval that
+-- starts at midnight already counts on the day before) up to the day before the local date of
+-- end_at − 1 µs. So: +1 on the first day, −1 on the day after the last, summed over the days;
+-- linear in the intervals, where joining every interval with every day is not. Local dates are
+-- worked out per 15-minute UTC bucket (time zone offsets are whole quarters of an hour, so no
+-- bucket straddles a local midnight) instead of per interval.
+WITH days AS (SELECT day FROM period_days($first_day, $last_day, $tz, $as_of)),
 spans AS (
-    SELECT
-        t.start_at,
-        CASE WHEN t.is_current THEN 'infinity'::TIMESTAMPTZ ELSE t.end_at END AS end_open
+    SELECT t.start_at, t.end_at, t.is_current
     FROM team_intervals AS t
     JOIN item_facts AS f USING (item_id)
     WHERE t.stage = 'in_progress' AND f.in_flow AND f.changelog_complete
+        AND (t.is_current OR t.end_at > timezone($tz, $first_day::DATE::TIMESTAMP))
+        AND t.start_at <= least(timezone($tz, $last_day::DATE::TIMESTAMP + INTERVAL 1 DAY), $as_of)
 ),
-counted AS (
-    SELECT d.day, count(*) AS wip
-    FROM days AS d
-    JOIN spans AS s ON s.start_at <= d.t AND s.end_open > d.t
-    GROUP BY d.day
+buckets AS (
+    -- +1 from the first day (NULL: before the period, so from its first day), −1 after the last
+    SELECT
+        CASE WHEN start_at > timezone($tz, $first_day::DATE::TIMESTAMP)
+            THEN (epoch_us(start_at) - 1) // 900000000 END AS bucket,
+        count(*) AS n
+    FROM spans
+    GROUP BY ALL
+    UNION ALL
+    SELECT (epoch_us(end_at) - 1) // 900000000, -count(*)
+    FROM spans
+    WHERE NOT is_current
+    GROUP BY ALL
+),
+deltas AS (
+    SELECT
+        coalesce(timezone($tz, to_timestamp(bucket * 900))::DATE, $first_day::DATE) AS day,
+        sum(n) AS n
+    FROM buckets
+    GROUP BY ALL
 )
-SELECT days.day, coalesce(counted.wip, 0) AS wip
+SELECT days.day, (sum(coalesce(deltas.n, 0)) OVER (ORDER BY days.day))::BIGINT AS wip
 FROM days
-LEFT JOIN counted USING (day)
+LEFT JOIN deltas USING (day)
 ORDER BY days.day;

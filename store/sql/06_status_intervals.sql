@@ -12,9 +12,7 @@ WITH items AS (
     GROUP BY source, item_id
 ),
 changes AS (
-    SELECT
-        source, item_id, seq, changed_at, from_id, from_name, to_id, to_name,
-        lead(changed_at) OVER (PARTITION BY source, item_id ORDER BY seq) AS next_at
+    SELECT source, item_id, seq, changed_at, from_id, from_name, to_id, to_name, next_at
     FROM status_changes
     WHERE field = 'status'
 )

@@ -15,7 +15,7 @@ changes AS (
         source, item_id, seq, changed_at,
         coalesce(nullif(from_name, ''), nullif(from_id, '')) IS NOT NULL AS was_flagged,
         coalesce(nullif(to_name, ''), nullif(to_id, '')) IS NOT NULL AS is_flagged,
-        lead(changed_at) OVER (PARTITION BY source, item_id ORDER BY seq) AS next_at
+        next_at
     FROM status_changes
     WHERE field = 'flagged'
 ),
