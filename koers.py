@@ -91,6 +91,16 @@ def _parser() -> argparse.ArgumentParser:
         "--full", action="store_true", help="re-read everything and drop issues no longer found"
     )
     p.set_defaults(run=cmd_sync)
+
+    p = commands.add_parser(
+        "import-measurements",
+        parents=[common],
+        help="add an outcome indicator's measurements from a CSV file",
+    )
+    p.add_argument("file", metavar="FILE", help="CSV with date and value columns, note optional")
+    p.add_argument("--indicator", required=True, help="the indicator's key")
+    p.add_argument("--team", help="the team (default: the only team, else the pilot team)")
+    p.set_defaults(run=cmd_import_measurements)
     return parser
 
 
@@ -164,6 +174,27 @@ def cmd_sync(args: argparse.Namespace) -> None:
     except KeyboardInterrupt:
         raise KoersError("sync interrupted; the warehouse was left as it was") from None
     print(f"koers: {summary.line(cfg.language)}", file=sys.stderr)
+
+
+def cmd_import_measurements(args: argparse.Namespace) -> None:
+    from connectors.files import import_measurements
+
+    cfg = config.load(args.config)
+    team, why = _default_team(cfg, args.team)
+    result = import_measurements(cfg.data_dir, team.key, args.indicator, Path(args.file))
+    print(f"koers: {result.line(why)}", file=sys.stderr)
+
+
+def _default_team(cfg: config.Config, key: str | None) -> tuple[config.Team, str]:
+    """`--team`, else the only team, else the one pilot team; with why it was chosen."""
+    if key:
+        return cfg.team(key), ""
+    if len(cfg.teams) == 1:
+        return next(iter(cfg.teams.values())), "the only team"
+    pilots = [team for team in cfg.teams.values() if team.pilot_start]
+    if len(pilots) == 1:
+        return pilots[0], "the pilot team; use --team for another"
+    raise KoersError(f"which team? use --team ({', '.join(sorted(cfg.teams))})")
 
 
 def cmd_report(args: argparse.Namespace) -> None:

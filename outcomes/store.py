@@ -1,0 +1,446 @@
+"""Outcome indicators and measurements as plain files (ARCHITECTURE.md, "People's input").
+
+Layout, one folder per team under the data folder (`cfg.data_dir`):
+
+    <data_dir>/outcomes/<team>/
+        indicators.toml              what the team wants to change (METRICS.md section 4)
+        measurements/<indicator>.csv  date,value,note — one row per date, sorted by date
+        hypotheses.toml              (a later step) work linked to an indicator
+
+`indicators.toml`, one table per indicator, in the order they are shown:
+
+    [indicators.digital_take_up]
+    name_nl = "Digitale aanvragen"
+    name_en = "Digital take-up"
+    unit = "%"                                   # e.g. "%", "dagen", "score"
+    direction = "up"                             # "up" or "down": which way is better
+    baseline = { value = 41.0, date = 2026-01-01 }
+    target = { value = 70.0, date = 2026-12-31 }  # optional
+    source = { kind = "csv" }                    # "manual", "csv" or "url" (with url = "https://…")
+
+A measurements file is written by Koers as UTF-8 CSV with a `date,value,note` header, ISO dates
+and plain decimal points; spreadsheets' variants are accepted by the importer
+(`connectors.files`), not here.
+
+Every save is atomic (a temporary file in the same folder, then `os.replace`), so a reader sees
+the old file or the new one, never half of one; read-modify-write of a team's files holds that
+team's lock, so the dashboard and the CLI cannot lose each other's update.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import math
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from errors import KoersError
+
+DIRECTIONS = ("up", "down")
+SOURCE_KINDS = ("manual", "csv", "url")
+MEASUREMENT_HEADER = ("date", "value", "note")
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")  # also a file name: no dots, slashes or spaces
+
+
+class OutcomesError(KoersError):
+    """A mistake in an outcomes file or in what someone entered, naming the file and key."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """A value on a date: an indicator's baseline or target."""
+
+    value: float
+    date: date
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str = "manual"  # manual | csv | url
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name_nl: str
+    name_en: str
+    unit: str
+    direction: str  # "up" or "down" is better
+    baseline: Point
+    target: Point | None = None
+    source: Source = field(default_factory=Source)
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang.lower().startswith("en") else self.name_nl
+
+
+@dataclass(frozen=True)
+class Measurement:
+    date: date
+    value: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What adding measurements did: new dates, dates whose value or note changed, and the rest."""
+
+    added: tuple[date, ...]
+    replaced: tuple[date, ...]
+    unchanged: tuple[date, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced)
+
+
+# --- paths ------------------------------------------------------------------------------------
+
+
+def team_dir(data_dir: Path, team: str) -> Path:
+    return Path(data_dir) / "outcomes" / team
+
+
+def indicators_path(data_dir: Path, team: str) -> Path:
+    return team_dir(data_dir, team) / "indicators.toml"
+
+
+def measurements_path(data_dir: Path, team: str, key: str) -> Path:
+    return team_dir(data_dir, team) / "measurements" / f"{key}.csv"
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+def load_indicators(data_dir: Path, team: str) -> dict[str, Indicator]:
+    """The team's indicators in file order; none when the file does not exist yet."""
+    path = indicators_path(data_dir, team)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OutcomesError(f"{path}: not valid TOML ({exc})") from None
+    return parse_indicators(raw, path)
+
+
+def parse_indicators(raw: dict[str, Any], path: Path) -> dict[str, Indicator]:
+    check = _Checker(path)
+    check.keys(raw, "", {"indicators"})
+    tables = raw.get("indicators", {})
+    if not isinstance(tables, dict):
+        check.fail("indicators", f"tables like [indicators.KEY], got {type(tables).__name__}")
+    return {key: _indicator(check, key, value) for key, value in tables.items()}
+
+
+def save_indicators(data_dir: Path, team: str, indicators: Iterable[Indicator]) -> Path:
+    """Validate and write the team's indicators (replacing the file), atomically."""
+    indicators = list(indicators)
+    path = indicators_path(data_dir, team)
+    seen: set[str] = set()
+    for indicator in indicators:
+        if indicator.key in seen:
+            raise OutcomesError(f"{path}: indicators.{indicator.key}: the key is used twice")
+        seen.add(indicator.key)
+    text = dump_indicators(indicators)
+    parse_indicators(tomllib.loads(text), path)  # the same rules as loading: never save junk
+    with team_lock(data_dir, team):
+        write_atomic(path, text)
+    return path
+
+
+def dump_indicators(indicators: Iterable[Indicator]) -> str:
+    lines = [
+        "# Outcome indicators (METRICS.md section 4). Written by Koers; safe to edit by hand.",
+        "# Measurements are in measurements/<key>.csv next to this file.",
+    ]
+    for ind in indicators:
+        lines += [
+            "",
+            f"[indicators.{ind.key}]",
+            f"name_nl = {_toml_str(ind.name_nl)}",
+            f"name_en = {_toml_str(ind.name_en)}",
+            f"unit = {_toml_str(ind.unit)}",
+            f"direction = {_toml_str(ind.direction)}",
+            f"baseline = {_toml_point(ind.baseline)}",
+        ]
+        if ind.target is not None:
+            lines.append(f"target = {_toml_point(ind.target)}")
+        source = f"kind = {_toml_str(ind.source.kind)}"
+        if ind.source.url:
+            source += f", url = {_toml_str(ind.source.url)}"
+        lines.append(f"source = {{ {source} }}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
+    return f'"{escaped}"'
+
+
+def _toml_point(point: Point) -> str:
+    return f"{{ value = {_number(point.value)}, date = {point.date.isoformat()} }}"
+
+
+def _number(value: float) -> str:
+    """Shortest text that reads back as the same float; whole numbers without ".0"."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _indicator(check: _Checker, key: str, value: Any) -> Indicator:
+    where = f"indicators.{key}"
+    if not KEY_PATTERN.match(key):
+        check.fail(where, "a key of lower-case letters, digits and _ (it names a file)")
+    table = check.as_table(value, where)
+    check.keys(
+        table, where, {"name_nl", "name_en", "unit", "direction", "baseline", "target", "source"}
+    )
+    direction = check.string(table, f"{where}.direction")
+    if direction not in DIRECTIONS:
+        check.fail(f"{where}.direction", f"'up' or 'down' (which way is better), got '{direction}'")
+    baseline = check.point(table, f"{where}.baseline")
+    target = check.point(table, f"{where}.target", required=False)
+    if target is not None:
+        if target.date <= baseline.date:
+            check.fail(
+                f"{where}.target.date",
+                f"a date after the baseline's ({baseline.date}), got {target.date}",
+            )
+        wrong = (
+            target.value < baseline.value if direction == "up" else (target.value > baseline.value)
+        )
+        if wrong:
+            better = "higher" if direction == "up" else "lower"
+            check.fail(
+                f"{where}.target.value",
+                f"a value {better} than or equal to the baseline ({_number(baseline.value)}) "
+                f"because direction is '{direction}', got {_number(target.value)}",
+            )
+    return Indicator(
+        key=key,
+        name_nl=check.string(table, f"{where}.name_nl"),
+        name_en=check.string(table, f"{where}.name_en"),
+        unit=check.string(table, f"{where}.unit"),
+        direction=direction,
+        baseline=baseline,
+        target=target,
+        source=_source(check, table.get("source", {"kind": "manual"}), f"{where}.source"),
+    )
+
+
+def _source(check: _Checker, value: Any, where: str) -> Source:
+    table = check.as_table(value, where)
+    check.keys(table, where, {"kind", "url"})
+    kind = check.string(table, f"{where}.kind")
+    if kind not in SOURCE_KINDS:
+        check.fail(f"{where}.kind", f"one of {', '.join(SOURCE_KINDS)}, got '{kind}'")
+    url = check.string(table, f"{where}.url", default=None)
+    if kind == "url" and url is None:
+        check.fail(f"{where}.url", "a URL (required when kind is 'url')")
+    if url is not None and not url.startswith(("https://", "http://")):
+        check.fail(f"{where}.url", f"an http(s) URL, got '{url}'")
+    return Source(kind=kind, url=url)
+
+
+class _Checker:
+    """Typed accessors that raise OutcomesError naming the file and the key (as config.py)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, expected: str) -> None:
+        raise OutcomesError(f"{self.path}: {key}: expected {expected}")
+
+    def keys(self, table: dict[str, Any], where: str, allowed: set[str]) -> None:
+        for key in table:
+            if key not in allowed:
+                name = f"{where}.{key}" if where else key
+                self.fail(
+                    name, f"one of the known keys ({', '.join(sorted(allowed))}); unknown key"
+                )
+
+    def as_table(self, value: Any, where: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(where, f"a table, got {type(value).__name__}")
+        return value
+
+    def string(self, table: dict[str, Any], where: str, default: Any = ...) -> Any:
+        key = where.rsplit(".", 1)[-1]
+        if key not in table:
+            if default is ...:
+                self.fail(where, "a value (required)")
+            return default
+        value = table[key]
+        if not isinstance(value, str) or not value.strip():
+            self.fail(where, f"a non-empty text, got {value!r}")
+        return value
+
+    def point(self, table: dict[str, Any], where: str, required: bool = True) -> Point | None:
+        key = where.rsplit(".", 1)[-1]
+        if key not in table:
+            if required:
+                self.fail(where, "a table like { value = 41.0, date = 2026-01-01 } (required)")
+            return None
+        point = self.as_table(table[key], where)
+        self.keys(point, where, {"value", "date"})
+        value = point.get("value")
+        if not _is_number(value):
+            self.fail(f"{where}.value", f"a number, got {value!r}")
+        day = point.get("date")
+        if isinstance(day, datetime) or not isinstance(day, date):
+            self.fail(f"{where}.date", f"a date like 2026-01-01, got {day!r}")
+        return Point(float(value), day)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+
+def load_measurements(data_dir: Path, team: str, key: str) -> list[Measurement]:
+    """An indicator's measurements sorted by date; none when its file does not exist yet."""
+    path = measurements_path(data_dir, team, key)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    return parse_measurements(text, path)
+
+
+def parse_measurements(text: str, path: Path) -> list[Measurement]:
+    """Koers's own measurement file (strict: ISO dates, decimal points, the exact header)."""
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, None)
+    if header is None:
+        return []
+    if tuple(h.strip().lower() for h in header) != MEASUREMENT_HEADER:
+        raise OutcomesError(f"{path}: line 1: expected the header date,value,note, got {header}")
+    result: dict[date, Measurement] = {}
+    for row in rows:
+        where = f"{path}: line {rows.line_num}"
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) not in (2, 3):
+            raise OutcomesError(f"{where}: expected date,value,note, got {len(row)} fields")
+        try:
+            day = date.fromisoformat(row[0].strip())
+        except ValueError:
+            raise OutcomesError(f"{where}: '{row[0]}' is not a date like 2026-03-01") from None
+        try:
+            value = float(row[1])
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise OutcomesError(f"{where}: '{row[1]}' is not a number like 63.5")
+        if day in result:
+            raise OutcomesError(f"{where}: {day} appears twice")
+        result[day] = Measurement(day, value, row[2].strip() if len(row) == 3 else "")
+    return sorted(result.values(), key=lambda m: m.date)
+
+
+def dump_measurements(measurements: Iterable[Measurement]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(MEASUREMENT_HEADER)
+    for m in sorted(measurements, key=lambda m: m.date):
+        writer.writerow([m.date.isoformat(), _number(m.value), m.note])
+    return out.getvalue()
+
+
+def merge(existing: Iterable[Measurement], new: Iterable[Measurement]) -> tuple[list, Merge]:
+    """`existing` with `new` added; a new value for a date that has one replaces it.
+
+    Within `new`, a later measurement for the same date wins. A date counts as replaced only
+    when its value or note changes; the same measurement again is `unchanged`.
+    """
+    by_date = {m.date: m for m in existing}
+    incoming = {m.date: m for m in new}
+    added, replaced, unchanged = [], [], []
+    for day, m in sorted(incoming.items()):
+        old = by_date.get(day)
+        if old is None:
+            added.append(day)
+        elif old == m:
+            unchanged.append(day)
+        else:
+            replaced.append(day)
+        by_date[day] = m
+    merged = sorted(by_date.values(), key=lambda m: m.date)
+    return merged, Merge(tuple(added), tuple(replaced), tuple(unchanged))
+
+
+def add_measurements(data_dir: Path, team: str, key: str, new: Iterable[Measurement]) -> Merge:
+    """Add (or replace, per date) an indicator's measurements in one atomic write."""
+    new = list(new)
+    for m in new:
+        if not isinstance(m.value, int | float) or not math.isfinite(m.value):
+            raise OutcomesError(f"{key}: {m.date}: the value must be a finite number")
+    with team_lock(data_dir, team):
+        existing = load_measurements(data_dir, team, key)
+        merged, result = merge(existing, new)
+        if result.changed:
+            write_atomic(measurements_path(data_dir, team, key), dump_measurements(merged))
+    return result
+
+
+def save_measurements(
+    data_dir: Path, team: str, key: str, measurements: Iterable[Measurement]
+) -> Path:
+    """Replace all of an indicator's measurements (the dashboard's table editor), atomically."""
+    measurements = list(measurements)
+    path = measurements_path(data_dir, team, key)
+    days = [m.date for m in measurements]
+    if len(set(days)) != len(days):
+        twice = sorted({d for d in days if days.count(d) > 1})
+        raise OutcomesError(f"{path}: each date once, but {twice[0]} appears twice")
+    with team_lock(data_dir, team):
+        write_atomic(path, dump_measurements(measurements))
+    return path
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to a temporary file next to `path`, flush it to disk, then rename it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def team_lock(data_dir: Path, team: str) -> Iterator[None]:
+    """Serialise read-modify-write of one team's outcome files (held for milliseconds)."""
+    folder = team_dir(data_dir, team)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
