@@ -1,0 +1,1322 @@
+"""A loopback fake of GitLab REST v4 for the GitLab connector's tests and benchmarks.
+
+The connector is only ever tested against this server, so it reproduces what the reference
+(shared/reference/jira-gitlab-apis.md, sections 9-14 and 16) documents: the entity shapes of §14
+(builders below produce them), offset paging with `x-*` headers and `Link` (prev/next/first/last;
+totals and `rel="last"` dropped above `totals_limit`), the `per_page` clamp, `Link` URLs on a
+configured `external_url` (proxy drift), authentication (`PRIVATE-TOKEN` or `Authorization: Bearer`,
+401 JSON otherwise), group expansion (subgroups by path prefix, archived projects), the group MR
+list's `non_archived` default, the deployment finder's 400s (§11, messages from GitLab's
+`DeploymentsFinder`), deployments without a `deployable`, a deployment's merge requests, MR commits
+and notes, environments with their tier, and incidents (`issue_type=incident`).
+
+Failures are injected per test: `fail()` (any status, body and headers; a 429 without a body
+answers `Retry later` as text/plain, and `rate_limit_headers()` builds the `RateLimit-*` set) and
+`down` (connections closed without an answer).
+
+Standard library only: a `ThreadingHTTPServer` on 127.0.0.1 in a daemon thread. Entities are
+serialised when they are stored; a list request filters and sorts references to those strings
+(cached until the data changes) and joins one page of them, so a request never copies the data.
+
+Choices where the reference is silent:
+* Group ids are assigned 1000, 1001, ... in the sorted order of the group paths; a group answers
+  to its id or its URL-encoded full path. A group's subgroups are the groups whose path starts
+  with `<path>/`. `GET /groups/:id/projects` without `archived` lists archived projects too
+  (GitLab's default), ordered by id descending (as `created_at desc` would).
+* Orderings break ties by id in the same direction. Commits are served in the order given
+  (GitLab serves newest first; the connector must not rely on it). Environments are ordered by name.
+* `updated_*` filters on deployments without `order_by=updated_at` answer 400 as current GitLab
+  does (`strict_updated_sort=False` gives the older implicit re-ordering instead), and
+  `order_by=finished_at` needs a `finished_*` filter as the reference says
+  (`lenient_finished_sort=True` also accepts a finished status, as GitLab 16+ does).
+* A deployment's finish time (what `finished_*` filter and sort use) is its own `finished_at` key
+  (kept server-side: the REST entity has none), else `deployable.finished_at`, else `updated_at`
+  for a finished status.
+* Page numbers past the end answer `[]` with the usual headers; `per_page` below 1 means 20.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import re
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain"
+WEB = "https://gitlab.example.gov"  # where web_url and avatar links of the builders point
+
+UNAUTHORIZED = {"message": "401 Unauthorized"}
+RETRY_LATER = "Retry later\n"  # Rack::Attack's throttled response body
+DEFAULT_PER_PAGE = 20
+
+# DeploymentsFinder::InefficientQueryError messages (answered as "400 Bad request - <message>").
+BOTH_FILTERS = "Both `updated_at` filter and `finished_at` filter can not be specified"
+UPDATED_NEEDS_SORT = "`updated_at` filter requires `updated_at` sort"
+FINISHED_NEEDS_SORT = "`finished_at` filter requires `finished_at` sort."
+FINISHED_SORT_NEEDS_FILTER = "`finished_at` sort requires `finished_at` filter."
+FINISHED_SORT_NEEDS_FILTER_OR_STATUS = (
+    "`finished_at` sort requires `finished_at` filter or a filter with at least one of the "
+    "finished statuses."
+)
+FINISHED_NEEDS_SUCCESS = "`finished_at` filter must be combined with `success` status filter."
+
+DEPLOYMENT_STATUSES = ("created", "running", "success", "failed", "canceled", "blocked")
+FINISHED_STATUSES = frozenset({"success", "failed", "canceled"})
+MR_STATES = ("opened", "closed", "locked", "merged", "all")
+TIERS = ("production", "staging", "testing", "development", "other")
+ISSUE_TYPES = ("issue", "incident", "test_case", "task")
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@dataclass
+class Recorded:
+    """One request as the fake received it (`PRIVATE-TOKEN` and `Authorization` left out)."""
+
+    method: str
+    path: str  # as sent, still URL-encoded (`/api/v4/projects/gov%2Fapp/merge_requests`)
+    query: dict[str, list[str]]
+    json_body: Any | None
+    headers: dict[str, str]
+    status: int | None = None  # what the fake answered; None while pending or when `down`
+
+
+class _Reply(Exception):
+    """Raised anywhere in a handler to answer with this response."""
+
+    def __init__(
+        self,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        content_type: str = JSON_TYPE,
+    ) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+        self.content_type = content_type
+
+
+def _bad_request(message: str) -> _Reply:
+    return _Reply(400, {"message": f"400 Bad request - {message}"})
+
+
+def _invalid(param: str) -> _Reply:
+    return _Reply(400, {"error": f"{param} does not have a valid value"})
+
+
+def _not_found(what: str = "Not found") -> _Reply:
+    return _Reply(404, {"message": f"404 {what}"})
+
+
+# --- times ----------------------------------------------------------------------------------------
+
+
+def gl_time(value: datetime | str) -> str:
+    """A datetime (naive = UTC) → GitLab's '2026-03-04T12:00:00.000Z'; strings pass unchanged."""
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _epoch(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def _param_time(query: dict[str, str], name: str) -> float | None:
+    """A datetime query parameter; an unencoded `+` arrives as a space and is invalid."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        if " " in raw:
+            raise ValueError(raw)
+        return _epoch(raw)
+    except ValueError:
+        raise _Reply(400, {"error": f"{name} is invalid"}) from None
+
+
+# --- builders: entities shaped as the reference's §14 samples ---------------------------------
+
+
+def user(user_id: int, username: str, name: str | None = None) -> dict:
+    return {
+        "id": user_id,
+        "username": username,
+        "name": name or username.capitalize(),
+        "state": "active",
+        "locked": False,
+        "avatar_url": None,
+        "web_url": f"{WEB}/{username}",
+    }
+
+
+def _sha(*parts: Any) -> str:
+    return hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()
+
+
+def merge_request(
+    project_id: int,
+    iid: int,
+    *,
+    created: datetime | str,
+    updated: datetime | str | None = None,
+    merged: datetime | str | None = None,
+    closed: datetime | str | None = None,
+    state: str | None = None,
+    author: dict | None = None,
+    merger: dict | None = None,
+    path: str = "gov/app",
+    squash: bool = False,
+    fast_forward: bool = False,
+    sha: str | None = None,
+    commits: Iterable[dict] = (),
+    notes: Iterable[dict] = (),
+    **extra: Any,
+) -> dict:
+    """A `MergeRequestBasic` (plus the server-side `commits` and `notes`).
+
+    A squash merge gets a `squash_commit_sha` and a merge commit; a fast-forward merge gets
+    neither (`merge_commit_sha` null: the deployed SHA is the rebased head)."""
+    author = author or user(21, "bo")
+    commits = list(commits)
+    notes = list(notes)
+    state = state or ("merged" if merged else "closed" if closed else "opened")
+    head = sha or _sha("head", project_id, iid)
+    merge_sha = None
+    squash_sha = None
+    if merged and not fast_forward:
+        merge_sha = _sha("merge", project_id, iid)
+    if merged and squash:
+        squash_sha = _sha("squash", project_id, iid)
+    last = merged or closed or created
+    merge_user = (merger or user(17, "ana")) if merged else None
+    out = {
+        "id": project_id * 100_000 + iid,
+        "iid": iid,
+        "project_id": project_id,
+        "title": f"Change {iid}",
+        "description": "",
+        "state": state,
+        "created_at": gl_time(created),
+        "updated_at": gl_time(updated or last),
+        "merged_by": merge_user,
+        "merge_user": merge_user,
+        "merged_at": gl_time(merged) if merged else None,
+        "closed_by": user(17, "ana") if closed and not merged else None,
+        "closed_at": gl_time(closed) if closed and not merged else None,
+        "target_branch": "main",
+        "source_branch": f"feat/{iid}",
+        "user_notes_count": len([n for n in notes if not n.get("system")]),
+        "upvotes": 0,
+        "downvotes": 0,
+        "author": author,
+        "assignees": [],
+        "assignee": None,
+        "reviewers": [],
+        "source_project_id": project_id,
+        "target_project_id": project_id,
+        "labels": [],
+        "draft": False,
+        "imported": False,
+        "imported_from": "none",
+        "work_in_progress": False,
+        "milestone": None,
+        "merge_when_pipeline_succeeds": False,
+        "merge_status": "can_be_merged",
+        "detailed_merge_status": "not_open" if merged or closed else "mergeable",
+        "merge_after": None,
+        "sha": head,
+        "merge_commit_sha": merge_sha,
+        "squash_commit_sha": squash_sha,
+        "discussion_locked": None,
+        "should_remove_source_branch": True,
+        "force_remove_source_branch": True,
+        "prepared_at": gl_time(created),
+        "reference": f"!{iid}",
+        "references": {"short": f"!{iid}", "relative": f"!{iid}", "full": f"{path}!{iid}"},
+        "web_url": f"{WEB}/{path}/-/merge_requests/{iid}",
+        "time_stats": {
+            "time_estimate": 0,
+            "total_time_spent": 0,
+            "human_time_estimate": None,
+            "human_total_time_spent": None,
+        },
+        "squash": squash,
+        "squash_on_merge": squash,
+        "task_completion_status": {"count": 0, "completed_count": 0},
+        "has_conflicts": False,
+        "blocking_discussions_resolved": True,
+        "commits": commits,
+        "notes": notes,
+    }
+    out.update(extra)
+    return out
+
+
+def commit(
+    sha: str,
+    authored: datetime | str,
+    *,
+    committed: datetime | str | None = None,
+    title: str = "Work",
+    author_name: str = "Bo",
+    author_email: str = "bo@example.gov",
+    path: str = "gov/app",
+    parent_ids: Iterable[str] = (),
+) -> dict:
+    """An MR commit; `authored` may be a string with an offset ('2026-03-02T09:00:00.000+02:00')."""
+    authored_text = gl_time(authored)
+    committed_text = gl_time(committed) if committed is not None else authored_text
+    return {
+        "id": sha,
+        "short_id": sha[:8],
+        "created_at": committed_text,
+        "parent_ids": list(parent_ids),
+        "title": title,
+        "message": f"{title}\n",
+        "author_name": author_name,
+        "author_email": author_email,
+        "authored_date": authored_text,
+        "committer_name": author_name,
+        "committer_email": author_email,
+        "committed_date": committed_text,
+        "trailers": {},
+        "extended_trailers": {},
+        "web_url": f"{WEB}/{path}/-/commit/{sha}",
+    }
+
+
+def note(
+    note_id: int,
+    author: dict,
+    created: datetime | str,
+    body: str = "Looks good",
+    *,
+    system: bool = False,
+    noteable_iid: int = 1,
+    note_type: str | None = None,
+    updated: datetime | str | None = None,
+) -> dict:
+    """An MR note; `system=True, body="approved this merge request"` is an approval."""
+    return {
+        "id": note_id,
+        "type": note_type,
+        "body": body,
+        "attachment": None,
+        "author": author,
+        "created_at": gl_time(created),
+        "updated_at": gl_time(updated or created),
+        "system": system,
+        "noteable_id": noteable_iid,
+        "noteable_type": "MergeRequest",
+        "project_id": None,
+        "resolvable": False,
+        "confidential": False,
+        "internal": False,
+        "imported": False,
+        "imported_from": "none",
+        "noteable_iid": noteable_iid,
+        "commands_changes": {},
+    }
+
+
+def environment(
+    env_id: int,
+    project_id: int,
+    name: str,
+    tier: str,
+    *,
+    created: datetime | str = "2025-01-10T09:00:00.000Z",
+    state: str = "available",
+    external_url: str | None = None,
+) -> dict:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return {
+        "id": env_id,
+        "project_id": project_id,
+        "name": name,
+        "slug": slug,
+        "external_url": external_url,
+        "created_at": gl_time(created),
+        "updated_at": gl_time(created),
+        "tier": tier,
+        "state": state,
+        "auto_stop_at": None,
+    }
+
+
+def deployment(
+    deployment_id: int,
+    project_id: int,
+    environment_name: str,
+    finished: datetime | str | None,
+    *,
+    iid: int | None = None,
+    status: str = "success",
+    sha: str | None = None,
+    ref: str = "main",
+    created: datetime | str | None = None,
+    merge_request_iids: Iterable[int] = (),
+    job: bool = True,
+    path: str = "gov/app",
+) -> dict:
+    """A deployment; `job=False` gives an API-created one (`deployable: null`, finish time kept in
+    the server-side `finished_at`)."""
+    finished_text = gl_time(finished) if finished is not None else None
+    if created is None:
+        created_dt = datetime.fromisoformat((finished_text or "2026-01-01T00:00:00Z")[:19])
+        created = created_dt - timedelta(minutes=5)
+    created_text = gl_time(created)
+    sha = sha or _sha("deploy", project_id, deployment_id)
+    deployer = user(17, "ana")
+    deployable = None
+    if job:
+        deployable = {
+            "id": deployment_id * 10 + 7,
+            "status": status,
+            "stage": "deploy",
+            "name": f"deploy:{environment_name}",
+            "ref": ref,
+            "tag": False,
+            "coverage": None,
+            "allow_failure": False,
+            "created_at": created_text,
+            "started_at": created_text,
+            "finished_at": finished_text,
+            "duration": 300.0,
+            "queued_duration": 2.1,
+            "user": {k: deployer[k] for k in ("id", "username", "name", "state")},
+            "commit": {
+                "id": sha,
+                "short_id": sha[:8],
+                "title": f"Deploy {sha[:8]}",
+                "author_name": "Ana",
+                "author_email": "ana@example.gov",
+                "created_at": created_text,
+                "message": f"Deploy {sha[:8]}",
+            },
+            "pipeline": {
+                "id": deployment_id * 10 + 3,
+                "iid": deployment_id,
+                "project_id": project_id,
+                "sha": sha,
+                "ref": ref,
+                "status": status,
+                "source": "push",
+                "created_at": created_text,
+                "updated_at": finished_text or created_text,
+                "web_url": f"{WEB}/{path}/-/pipelines/{deployment_id * 10 + 3}",
+            },
+            "web_url": f"{WEB}/{path}/-/jobs/{deployment_id * 10 + 7}",
+            "project": {"ci_job_token_scope_enabled": False},
+            "artifacts": [],
+            "runner": None,
+            "artifacts_expire_at": None,
+        }
+    out = {
+        "id": deployment_id,
+        "iid": iid if iid is not None else deployment_id,
+        "project_id": project_id,
+        "ref": ref,
+        "sha": sha,
+        "status": status,
+        "created_at": created_text,
+        "updated_at": finished_text or created_text,
+        "user": deployer,
+        "environment": environment_name,
+        "deployable": deployable,
+        "merge_request_iids": list(merge_request_iids),
+    }
+    if finished_text is not None:
+        out["finished_at"] = finished_text
+    return out
+
+
+def incident(
+    issue_id: int,
+    project_id: int,
+    iid: int,
+    created: datetime | str,
+    closed: datetime | str | None = None,
+    *,
+    issue_type: str = "incident",
+    updated: datetime | str | None = None,
+    path: str = "gov/app",
+) -> dict:
+    """An issue as `GET /projects/:id/issues` lists it (an incident unless `issue_type` says)."""
+    base = f"{WEB}/api/v4/projects/{project_id}/issues/{iid}"
+    return {
+        "id": issue_id,
+        "iid": iid,
+        "project_id": project_id,
+        "title": f"Incident {iid}",
+        "description": "",
+        "state": "closed" if closed else "opened",
+        "created_at": gl_time(created),
+        "updated_at": gl_time(updated or closed or created),
+        "closed_at": gl_time(closed) if closed else None,
+        "closed_by": user(17, "ana") if closed else None,
+        "labels": ["incident"] if issue_type == "incident" else [],
+        "milestone": None,
+        "assignees": [],
+        "author": user(21, "bo"),
+        "type": issue_type.upper(),
+        "assignee": None,
+        "user_notes_count": 0,
+        "merge_requests_count": 0,
+        "upvotes": 0,
+        "downvotes": 0,
+        "due_date": None,
+        "confidential": False,
+        "discussion_locked": None,
+        "issue_type": issue_type,
+        "web_url": f"{WEB}/{path}/-/issues/{iid}",
+        "time_stats": {
+            "time_estimate": 0,
+            "total_time_spent": 0,
+            "human_time_estimate": None,
+            "human_total_time_spent": None,
+        },
+        "task_completion_status": {"count": 0, "completed_count": 0},
+        "has_tasks": False,
+        "references": {"short": f"#{iid}", "relative": f"#{iid}", "full": f"{path}#{iid}"},
+        "moved_to_id": None,
+        "_links": {
+            "self": base,
+            "notes": f"{base}/notes",
+            "award_emoji": f"{base}/award_emoji",
+            "project": f"{WEB}/api/v4/projects/{project_id}",
+        },
+    }
+
+
+def rate_limit_headers(
+    *,
+    retry_after: int | None = 1,
+    reset_in: int = 1,
+    limit: int = 2000,
+    name: str = "throttle_authenticated_api",
+    now: float | None = None,
+) -> dict[str, str]:
+    """The headers of a Rack::Attack 429 (`RateLimit-Reset` in epoch seconds). `retry_after=None`
+    leaves `Retry-After` out, so the client must fall back to `RateLimit-Reset`."""
+    reset = int(now if now is not None else time.time()) + reset_in
+    headers = {
+        "RateLimit-Name": name,
+        "RateLimit-Limit": str(limit),
+        "RateLimit-Observed": str(limit + 1),
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": str(reset),
+        "RateLimit-ResetTime": formatdate(reset, usegmt=True),
+    }
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return headers
+
+
+# --- stored entities ------------------------------------------------------------------------------
+
+
+class _Row:
+    """One stored entity: its JSON (without server-side keys) and what filters and sorts read."""
+
+    __slots__ = ("json", "id", "keys", "data")
+
+    def __init__(self, data: dict, public: dict, keys: dict[str, Any]) -> None:
+        self.data = data
+        self.json = _encode(public)
+        self.id = data.get("id") or 0
+        self.keys = keys
+
+
+def _times(data: dict, *names: str) -> dict[str, float | None]:
+    return {name: _epoch(data.get(name)) for name in names}
+
+
+@dataclass
+class _Failure:
+    prefix: str
+    status: int
+    times: int
+    headers: dict[str, str]
+    body: bytes
+    content_type: str
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, fake: FakeGitLab) -> None:
+        self.fake = fake
+        self.open: set[socket.socket] = set()
+        self.open_lock = threading.Lock()
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        return not self.fake.down  # down: close a new connection before reading anything
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.open_lock:
+            self.open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.open_lock:
+            self.open.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        with self.open_lock:
+            sockets = list(self.open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as GitLab behind its nginx
+    disable_nagle_algorithm = True
+    server_version = "nginx"
+    sys_version = ""
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        self.server.fake._serve(self, "GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.server.fake._serve(self, "POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self.server.fake._serve(self, "PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self.server.fake._serve(self, "DELETE")
+
+
+# --- the fake -------------------------------------------------------------------------------------
+
+
+class FakeGitLab:
+    """GitLab REST v4 on 127.0.0.1 (see the module docstring).
+
+    `groups` maps a group's full path to its own projects' paths (subgroups are groups whose path
+    extends it); `projects` are `{"id", "path_with_namespace", "archived", ...}`; merge requests,
+    deployments and issues are entities as the builders of this module make them, with the
+    server-side keys `commits`/`notes` (MRs), `project_id`/`environment` (a name)/
+    `merge_request_iids`/`finished_at` (deployments) left out of the answers.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "glpat-secret",
+        groups: dict[str, list[str]] | None = None,
+        projects: Iterable[dict] = (),
+        merge_requests: Iterable[dict] = (),
+        environments: Iterable[dict] = (),
+        deployments: Iterable[dict] = (),
+        issues: Iterable[dict] = (),
+        max_per_page: int = 100,
+        totals_limit: int = 10_000,
+        external_url: str | None = None,
+        strict_updated_sort: bool = True,
+        lenient_finished_sort: bool = False,
+    ) -> None:
+        self.token = token
+        self.max_per_page = max_per_page
+        self.totals_limit = totals_limit
+        self.external_url = external_url
+        self.strict_updated_sort = strict_updated_sort
+        self.lenient_finished_sort = lenient_finished_sort
+        self.url = ""
+        self.requests: list[Recorded] = []
+        self.down = False
+
+        self._lock = threading.RLock()
+        self._projects: dict[int, _Row] = {}
+        self._project_paths: dict[str, int] = {}
+        self._groups: dict[str, list[str]] = {}
+        self._group_ids: dict[int, str] = {}
+        self._mrs: dict[tuple[int, int], _Row] = {}
+        self._commits: dict[tuple[int, int], list[_Row]] = {}
+        self._notes: dict[tuple[int, int], list[_Row]] = {}
+        self._environments: dict[int, _Row] = {}
+        self._deployments: dict[int, _Row] = {}
+        self._issues: dict[int, _Row] = {}
+        self._version = 0
+        self._results: OrderedDict[tuple, list[str]] = OrderedDict()
+        self._failures: list[_Failure] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+        for project in projects:
+            self.put_project(project)
+        self.set_groups(groups or {})
+        for env in environments:
+            self.put_environment(env)
+        for mr in merge_requests:
+            self.put_merge_request(mr)
+        for d in deployments:
+            self.put_deployment(d)
+        for i in issues:
+            self.put_issue(i)
+
+    # -- lifecycle
+
+    def start(self) -> FakeGitLab:
+        if self._server is not None:
+            return self
+        self._server = _Server(self)
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"FakeGitLab-{port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.drop_connections()  # idle keep-alive connections would keep answering otherwise
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeGitLab:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/v4"
+
+    # -- data
+
+    def _changed(self) -> None:
+        self._version += 1
+
+    def put_project(self, project: dict) -> None:
+        path = str(project["path_with_namespace"])
+        namespace, _, name = path.rpartition("/")
+        public = {
+            "id": project["id"],
+            "description": None,
+            "name": name,
+            "name_with_namespace": " / ".join(path.split("/")),
+            "path": name,
+            "path_with_namespace": path,
+            "created_at": "2025-01-10T09:00:00.000Z",
+            "default_branch": "main",
+            "web_url": f"{WEB}/{path}",
+            "archived": bool(project.get("archived", False)),
+            "namespace": {
+                "name": namespace.rpartition("/")[2],
+                "path": namespace.rpartition("/")[2],
+                "kind": "group",
+                "full_path": namespace,
+            },
+        }
+        public.update({k: v for k, v in project.items() if k != "id"})
+        row = _Row(project, public, {"archived": public["archived"], "path": path})
+        with self._lock:
+            old = self._projects.get(row.id)
+            if old is not None:
+                self._project_paths.pop(old.keys["path"], None)
+            self._projects[row.id] = row
+            self._project_paths[path] = row.id
+            self._changed()
+
+    def set_groups(self, groups: dict[str, list[str]]) -> None:
+        with self._lock:
+            for paths in groups.values():
+                for path in paths:
+                    if path not in self._project_paths:
+                        raise ValueError(f"group project {path!r} is not among the projects")
+            self._groups = {g.strip("/"): list(p) for g, p in groups.items()}
+            self._group_ids = {1000 + n: g for n, g in enumerate(sorted(self._groups))}
+            self._changed()
+
+    def put_environment(self, env: dict) -> None:
+        public = {k: v for k, v in env.items() if k != "project_id"}
+        row = _Row(env, public, {"project_id": env["project_id"], "name": env["name"]})
+        with self._lock:
+            self._environments[row.id] = row
+            self._changed()
+
+    def put_merge_request(self, mr: dict) -> None:
+        """Adds or replaces an MR by (project_id, iid), with its commits and notes."""
+        public = {k: v for k, v in mr.items() if k not in ("commits", "notes")}
+        keys = _times(mr, "created_at", "updated_at", "merged_at")
+        keys.update(project_id=mr["project_id"], iid=mr["iid"], state=mr["state"])
+        keys["title"] = mr.get("title") or ""
+        row = _Row(mr, public, keys)
+        key = (mr["project_id"], mr["iid"])
+        commits = [_Row(c, c, {}) for c in mr.get("commits") or ()]
+        notes = [_Row(n, n, _times(n, "created_at", "updated_at")) for n in mr.get("notes") or ()]
+        with self._lock:
+            self._mrs[key] = row
+            self._commits[key] = commits
+            self._notes[key] = notes
+            self._changed()
+
+    def put_deployment(self, d: dict) -> None:
+        """Adds or replaces a deployment by id; `environment` is a name (or an environment dict).
+
+        The environment is embedded when the deployment is stored: put environments first."""
+        env = d.get("environment")
+        name = env.get("name") if isinstance(env, dict) else env
+        finished = d.get("finished_at")
+        if finished is None and d.get("deployable"):
+            finished = d["deployable"].get("finished_at")
+        if finished is None and d.get("status") in FINISHED_STATUSES:
+            finished = d.get("updated_at")
+        keys = _times(d, "created_at", "updated_at")
+        keys.update(
+            finished_at=_epoch(finished),
+            project_id=d["project_id"],
+            iid=d.get("iid") or d["id"],
+            environment=name,
+            status=d.get("status"),
+            mr_iids=tuple(d.get("merge_request_iids") or ()),
+        )
+        row = _Row(d, {}, keys)
+        row.json = ""  # assembled with the environment when stored (below)
+        with self._lock:
+            row.json = self._deployment_json(d, name)
+            self._deployments[row.id] = row
+            self._changed()
+
+    def _deployment_json(self, d: dict, name: str | None) -> str:
+        env = d.get("environment")
+        if not isinstance(env, dict):
+            found = next(
+                (
+                    e.data
+                    for e in self._environments.values()
+                    if e.keys["project_id"] == d["project_id"] and e.keys["name"] == name
+                ),
+                None,
+            )
+            if found is not None:
+                env = {
+                    k: found.get(k)
+                    for k in ("id", "name", "slug", "external_url", "created_at", "updated_at")
+                }
+            else:
+                env = {"id": 0, "name": name, "slug": name, "external_url": None}
+        skip = ("project_id", "merge_request_iids", "finished_at", "environment", "deployable")
+        public = {k: v for k, v in d.items() if k not in skip}
+        public["environment"] = env
+        public["deployable"] = d.get("deployable")
+        return _encode(public)
+
+    def put_issue(self, i: dict) -> None:
+        keys = _times(i, "created_at", "updated_at")
+        keys.update(
+            project_id=i["project_id"],
+            state=i.get("state"),
+            issue_type=i.get("issue_type") or "issue",
+        )
+        row = _Row(i, i, keys)
+        with self._lock:
+            self._issues[row.id] = row
+            self._changed()
+
+    def fail(
+        self,
+        path_prefix: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict | None = None,
+        body: str | bytes | dict | list | None = None,
+        content_type: str = JSON_TYPE,
+    ) -> None:
+        """The next `times` requests whose path starts with `path_prefix` get this response.
+
+        Without a body, a 429 answers `Retry later` as text/plain (as Rack::Attack does) and any
+        other status `{"message": "<status> <phrase>"}`."""
+        if body is None and status == 429:
+            body, content_type = RETRY_LATER, TEXT_TYPE
+        elif body is None:
+            try:
+                phrase = HTTPStatus(status).phrase
+            except ValueError:
+                phrase = f"HTTP {status}"
+            body = {"message": f"{status} {phrase}"}
+        if isinstance(body, dict | list):
+            data = _encode(body).encode()
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = bytes(body)
+        with self._lock:
+            self._failures.append(
+                _Failure(path_prefix, status, times, dict(headers or {}), data, content_type)
+            )
+
+    # -- request handling
+
+    def _serve(self, handler: _Handler, method: str) -> None:
+        if self.down:  # close without answering: the client sees a connection error
+            handler.close_connection = True
+            return
+        split = urlsplit(handler.path)
+        path = split.path
+        pairs = parse_qsl(split.query, keep_blank_values=True)
+        query: dict[str, list[str]] = {}
+        for name, value in pairs:
+            query.setdefault(name, []).append(value)
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        body: Any = None
+        if raw:
+            with contextlib.suppress(ValueError):
+                body = json.loads(raw)
+        secret = {"authorization", "private-token"}
+        headers = {k: v for k, v in handler.headers.items() if k.lower() not in secret}
+        record = Recorded(method, path, query, body, headers)
+        self.requests.append(record)
+        try:
+            reply = self._dispatch(method, path, pairs, handler)
+        except _Reply as r:
+            reply = r
+        except Exception as e:  # a bug in the fake: say so loudly instead of hanging the client
+            reply = _Reply(500, {"message": f"500 FakeGitLab internal error: {e!r}"})
+        if self.down:
+            handler.close_connection = True
+            return
+        record.status = reply.status
+        if isinstance(reply.body, bytes):
+            data = reply.body
+        elif isinstance(reply.body, str):
+            data = reply.body.encode()
+        else:
+            data = _encode(reply.body).encode()
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", reply.content_type)
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in reply.headers.items():
+            handler.send_header(name, str(value))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def _take_failure(self, path: str) -> _Failure | None:
+        with self._lock:
+            for failure in self._failures:
+                if path.startswith(failure.prefix):
+                    failure.times -= 1
+                    if failure.times <= 0:
+                        self._failures.remove(failure)
+                    return failure
+        return None
+
+    def _authenticate(self, handler: _Handler) -> None:
+        token = handler.headers.get("PRIVATE-TOKEN")
+        if token is None:
+            scheme, _, credentials = (handler.headers.get("Authorization") or "").partition(" ")
+            if scheme.lower() == "bearer":
+                token = credentials.strip()
+        if not token or token != self.token:
+            raise _Reply(401, UNAUTHORIZED)
+
+    def _dispatch(
+        self, method: str, path: str, pairs: list[tuple[str, str]], handler: _Handler
+    ) -> _Reply:
+        failure = self._take_failure(path)
+        if failure is not None:
+            return _Reply(failure.status, failure.body, failure.headers, failure.content_type)
+        if not path.startswith("/api/v4/"):
+            return _Reply(404, {"error": "404 Not Found"})
+        self._authenticate(handler)
+        if method != "GET":
+            return _Reply(405, {"error": "405 Method Not Allowed"})
+        parts = path[len("/api/v4/") :].rstrip("/").split("/")
+        query = dict(pairs)  # the last value of a repeated parameter wins, as in Rack
+        for route, handler_fn in self._routes:
+            match = route.fullmatch("/".join(parts))
+            if match:
+                return handler_fn(self, [unquote(g) for g in match.groups()], query, path, pairs)
+        return _Reply(404, {"error": "404 Not Found"})
+
+    # -- lookups
+
+    def _project(self, ident: str) -> _Row:
+        with self._lock:
+            pid = int(ident) if ident.isdigit() else self._project_paths.get(ident)
+            row = self._projects.get(pid) if pid is not None else None
+        if row is None:
+            raise _not_found("Project Not Found")
+        return row
+
+    def _group_projects(self, ident: str, subgroups: bool) -> list[_Row]:
+        with self._lock:
+            group = self._group_ids.get(int(ident)) if ident.isdigit() else ident
+            if group not in self._groups:
+                raise _not_found("Group Not Found")
+            paths = list(self._groups[group])
+            if subgroups:
+                for other, more in self._groups.items():
+                    if other.startswith(group + "/"):
+                        paths += more
+            return [self._projects[self._project_paths[p]] for p in dict.fromkeys(paths)]
+
+    def _cached(self, key: tuple, build: Callable[[], list[str]]) -> list[str]:
+        with self._lock:
+            key = (*key, self._version)
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+                return cached
+            result = build()  # under the lock: the data cannot change while it is read
+            self._results[key] = result
+            while len(self._results) > 64:
+                self._results.popitem(last=False)
+            return result
+
+    # -- paging
+
+    def _int(self, query: dict[str, str], name: str, default: int) -> int:
+        raw = query.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise _Reply(400, {"error": f"{name} is invalid"}) from None
+
+    def _page(self, rows: list[str], query: dict[str, str], path: str, pairs: list) -> _Reply:
+        page = max(1, self._int(query, "page", 1))
+        per_page = self._int(query, "per_page", DEFAULT_PER_PAGE)
+        if per_page < 1:
+            per_page = DEFAULT_PER_PAGE
+        per_page = min(per_page, self.max_per_page)
+        total = len(rows)
+        start = (page - 1) * per_page
+        chunk = rows[start : start + per_page]
+        has_next = start + per_page < total
+        totals = total <= self.totals_limit
+        total_pages = max(1, math.ceil(total / per_page))
+        headers = {
+            "x-page": str(page),
+            "x-per-page": str(per_page),
+            "x-next-page": str(page + 1) if has_next else "",
+            "x-prev-page": str(page - 1) if page > 1 else "",
+        }
+        if totals:
+            headers["x-total"] = str(total)
+            headers["x-total-pages"] = str(total_pages)
+        base = (self.external_url or self.url).rstrip("/") + path
+        kept = [(k, v) for k, v in pairs if k not in ("page", "per_page")]
+
+        def link(number: int, rel: str) -> str:
+            qs = urlencode([*kept, ("page", str(number)), ("per_page", str(per_page))])
+            return f'<{base}?{qs}>; rel="{rel}"'
+
+        links = []
+        if page > 1:
+            links.append(link(page - 1, "prev"))
+        if has_next:
+            links.append(link(page + 1, "next"))
+        links.append(link(1, "first"))
+        if totals:
+            links.append(link(total_pages, "last"))
+        headers["Link"] = ", ".join(links)
+        return _Reply(200, "[" + ",".join(chunk) + "]", headers)
+
+    # -- sorting helpers
+
+    @staticmethod
+    def _choice(query: dict[str, str], name: str, allowed: Iterable[str], default: str) -> str:
+        value = query.get(name) or default
+        if value not in allowed:
+            raise _invalid(name)
+        return value
+
+    @staticmethod
+    def _sorted(rows: list[_Row], column: str, descending: bool) -> list[str]:
+        """By a key (None last either way), ties by id in the same direction."""
+        present = [r for r in rows if r.keys.get(column) is not None]
+        missing = [r for r in rows if r.keys.get(column) is None]
+        present.sort(key=lambda r: (r.keys[column], r.id), reverse=descending)
+        missing.sort(key=lambda r: r.id, reverse=descending)
+        return [r.json for r in present + missing]
+
+    @staticmethod
+    def _window(rows: list[_Row], query: dict[str, str], column: str) -> list[_Row]:
+        after = _param_time(query, f"{column}_after")
+        before = _param_time(query, f"{column}_before")
+        if after is None and before is None:
+            return rows
+        column_at = f"{column}_at"
+        out = []
+        for r in rows:
+            value = r.keys.get(column_at)
+            if value is None:
+                continue
+            if after is not None and value < after:
+                continue
+            if before is not None and value > before:
+                continue
+            out.append(r)
+        return out
+
+    # -- endpoints
+
+    def _get_project(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        return _Reply(200, self._project(args[0]).json)
+
+    def _list_group_projects(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        subgroups = query.get("include_subgroups", "false").lower() in ("true", "1")
+        archived = query.get("archived")
+        order_by = self._choice(query, "order_by", ("id", "created_at", "path", "name"), "id")
+        descending = self._choice(query, "sort", ("asc", "desc"), "desc") == "desc"
+
+        def build() -> list[str]:
+            rows = self._group_projects(args[0], subgroups)
+            if archived is not None:
+                wanted = archived.lower() in ("true", "1")
+                rows = [r for r in rows if r.keys["archived"] == wanted]
+            if order_by in ("path", "name"):
+                rows.sort(key=lambda r: (r.keys["path"], r.id), reverse=descending)
+            else:
+                rows.sort(key=lambda r: r.id, reverse=descending)
+            return [r.json for r in rows]
+
+        key = ("group_projects", args[0], subgroups, archived, order_by, descending)
+        return self._page(self._cached(key, build), query, path, pairs)
+
+    def _mr_rows(self, rows: list[_Row], query: dict[str, str]) -> list[str]:
+        state = self._choice(query, "state", MR_STATES, "all")
+        order_by = self._choice(
+            query, "order_by", ("created_at", "updated_at", "merged_at", "title"), "created_at"
+        )
+        descending = self._choice(query, "sort", ("asc", "desc"), "desc") == "desc"
+        if state != "all":
+            rows = [r for r in rows if r.keys["state"] == state]
+        rows = self._window(rows, query, "updated")
+        rows = self._window(rows, query, "created")
+        rows = self._window(rows, query, "merged")
+        if query.get("iids[]"):
+            wanted = {int(v) for v in query["iids[]"].split(",") if v.strip().isdigit()}
+            rows = [r for r in rows if r.keys["iid"] in wanted]
+        return self._sorted(rows, order_by, descending)
+
+    def _mr_filter_key(self, query: dict[str, str]) -> tuple:
+        skip = ("page", "per_page")
+        return tuple(sorted((k, v) for k, v in query.items() if k not in skip))
+
+    def _list_project_mrs(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        project = self._project(args[0])
+
+        def build() -> list[str]:
+            rows = [r for r in self._mrs.values() if r.keys["project_id"] == project.id]
+            return self._mr_rows(rows, query)
+
+        key = ("project_mrs", project.id, self._mr_filter_key(query))
+        return self._page(self._cached(key, build), query, path, pairs)
+
+    def _list_group_mrs(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        non_archived = query.get("non_archived", "true").lower() not in ("false", "0")
+
+        def build() -> list[str]:
+            projects = self._group_projects(args[0], True)  # always with subgroups
+            ids = {p.id for p in projects if not (non_archived and p.keys["archived"])}
+            rows = [r for r in self._mrs.values() if r.keys["project_id"] in ids]
+            return self._mr_rows(rows, query)
+
+        key = ("group_mrs", args[0], non_archived, self._mr_filter_key(query))
+        return self._page(self._cached(key, build), query, path, pairs)
+
+    def _mr(self, args: list[str]) -> tuple[int, int]:
+        project = self._project(args[0])
+        if not args[1].isdigit():
+            raise _Reply(404, {"error": "404 Not Found"})
+        key = (project.id, int(args[1]))
+        if key not in self._mrs:
+            raise _not_found()
+        return key
+
+    def _get_mr(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        return _Reply(200, self._mrs[self._mr(args)].json)
+
+    def _list_commits(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        key = self._mr(args)
+        with self._lock:
+            rows = [c.json for c in self._commits.get(key, ())]
+        return self._page(rows, query, path, pairs)
+
+    def _list_notes(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        key = self._mr(args)
+        order_by = self._choice(query, "order_by", ("created_at", "updated_at"), "created_at")
+        descending = self._choice(query, "sort", ("asc", "desc"), "desc") == "desc"
+
+        def build() -> list[str]:
+            return self._sorted(list(self._notes.get(key, ())), order_by, descending)
+
+        cache = ("notes", key, order_by, descending)
+        return self._page(self._cached(cache, build), query, path, pairs)
+
+    def _list_environments(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        project = self._project(args[0])
+        tier = query.get("tier")
+        if tier is not None and tier not in TIERS:
+            raise _invalid("tier")
+        name = query.get("name")
+        search = query.get("search")
+        states = query.get("states")
+
+        def build() -> list[str]:
+            rows = [r for r in self._environments.values() if r.keys["project_id"] == project.id]
+            if tier:
+                rows = [r for r in rows if r.data.get("tier") == tier]
+            if name:
+                rows = [r for r in rows if r.keys["name"] == name]
+            if search:
+                rows = [r for r in rows if search in r.keys["name"]]
+            if states:
+                rows = [r for r in rows if r.data.get("state") == states]
+            rows.sort(key=lambda r: (r.keys["name"], r.id))
+            return [r.json for r in rows]
+
+        key = ("environments", project.id, tier, name, search, states)
+        return self._page(self._cached(key, build), query, path, pairs)
+
+    def _list_deployments(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        project = self._project(args[0])
+        order_by = self._choice(
+            query, "order_by", ("id", "iid", "created_at", "updated_at", "finished_at"), "id"
+        )
+        descending = self._choice(query, "sort", ("asc", "desc"), "asc") == "desc"
+        status = query.get("status") or None
+        if status is not None and status not in DEPLOYMENT_STATUSES:
+            raise _invalid("status")
+        updated = bool(query.get("updated_after") or query.get("updated_before"))
+        finished = bool(query.get("finished_after") or query.get("finished_before"))
+        if updated and finished:
+            raise _bad_request(BOTH_FILTERS)
+        if updated and order_by != "updated_at":
+            if self.strict_updated_sort:
+                raise _bad_request(UPDATED_NEEDS_SORT)
+            order_by = "updated_at"  # the older implicit re-ordering
+        if finished and order_by != "finished_at":
+            raise _bad_request(FINISHED_NEEDS_SORT)
+        if order_by == "finished_at" and not finished:
+            if not self.lenient_finished_sort:
+                raise _bad_request(FINISHED_SORT_NEEDS_FILTER)
+            if status not in FINISHED_STATUSES:
+                raise _bad_request(FINISHED_SORT_NEEDS_FILTER_OR_STATUS)
+        if finished and status != "success":
+            raise _bad_request(FINISHED_NEEDS_SUCCESS)
+        env = query.get("environment") or None
+        if order_by in ("iid", "created_at"):
+            order_by = "id"  # as GitLab: the same order
+
+        def build() -> list[str]:
+            rows = [r for r in self._deployments.values() if r.keys["project_id"] == project.id]
+            rows = self._window(rows, query, "updated")
+            rows = self._window(rows, query, "finished")
+            if env is not None:
+                rows = [r for r in rows if r.keys["environment"] == env]
+            if status is not None:
+                rows = [r for r in rows if r.keys["status"] == status]
+            if order_by == "id":
+                rows.sort(key=lambda r: r.id, reverse=descending)
+                return [r.json for r in rows]
+            return self._sorted(rows, order_by, descending)
+
+        key = ("deployments", project.id, self._mr_filter_key(query), order_by)
+        return self._page(self._cached(key, build), query, path, pairs)
+
+    def _list_deployment_mrs(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        project = self._project(args[0])
+        with self._lock:
+            row = self._deployments.get(int(args[1])) if args[1].isdigit() else None
+        if row is None or row.keys["project_id"] != project.id:
+            raise _not_found()
+
+        def build() -> list[str]:
+            found = (self._mrs.get((project.id, iid)) for iid in dict.fromkeys(row.keys["mr_iids"]))
+            return self._mr_rows([r for r in found if r is not None], query)
+
+        key = ("deployment_mrs", row.id, self._mr_filter_key(query))
+        return self._page(self._cached(key, build), query, path, pairs)
+
+    def _list_issues(self, args: list[str], query: dict, path: str, pairs: list) -> _Reply:
+        project = self._project(args[0])
+        issue_type = query.get("issue_type") or None
+        if issue_type is not None and issue_type not in ISSUE_TYPES:
+            raise _invalid("issue_type")
+        state = self._choice(query, "state", ("opened", "closed", "all"), "all")
+        order_by = self._choice(query, "order_by", ("created_at", "updated_at"), "created_at")
+        descending = self._choice(query, "sort", ("asc", "desc"), "desc") == "desc"
+
+        def build() -> list[str]:
+            rows = [r for r in self._issues.values() if r.keys["project_id"] == project.id]
+            if issue_type:
+                rows = [r for r in rows if r.keys["issue_type"] == issue_type]
+            if state != "all":
+                rows = [r for r in rows if r.keys["state"] == state]
+            rows = self._window(rows, query, "updated")
+            rows = self._window(rows, query, "created")
+            return self._sorted(rows, order_by, descending)
+
+        key = ("issues", project.id, self._mr_filter_key(query))
+        return self._page(self._cached(key, build), query, path, pairs)
+
+    _routes: list[tuple[re.Pattern[str], Callable[..., _Reply]]] = [
+        (re.compile(r"projects/([^/]+)"), _get_project),
+        (re.compile(r"groups/([^/]+)/projects"), _list_group_projects),
+        (re.compile(r"groups/([^/]+)/merge_requests"), _list_group_mrs),
+        (re.compile(r"projects/([^/]+)/merge_requests"), _list_project_mrs),
+        (re.compile(r"projects/([^/]+)/merge_requests/([^/]+)"), _get_mr),
+        (re.compile(r"projects/([^/]+)/merge_requests/([^/]+)/commits"), _list_commits),
+        (re.compile(r"projects/([^/]+)/merge_requests/([^/]+)/notes"), _list_notes),
+        (re.compile(r"projects/([^/]+)/environments"), _list_environments),
+        (re.compile(r"projects/([^/]+)/deployments"), _list_deployments),
+        (
+            re.compile(r"projects/([^/]+)/deployments/([^/]+)/merge_requests"),
+            _list_deployment_mrs,
+        ),
+        (re.compile(r"projects/([^/]+)/issues"), _list_issues),
+    ]
