@@ -93,6 +93,7 @@ class TeamFlow:
         self.tz = tz
         self.as_of = as_of
         self.con = cursor(con)  # temp tables are per cursor: TeamFlows never share them
+        self._wip: dict[Period, pd.DataFrame] = {}
         wf = team.workflow
         self.params: dict[str, Any] = {
             "source": team.jira.source,
@@ -155,7 +156,9 @@ class TeamFlow:
 
     def wip_daily(self, period: Period) -> pd.DataFrame:
         """[day, wip]: items in progress at the end of each day (at `as_of` for today)."""
-        return self.query("wip_daily", period)
+        if period not in self._wip:  # the report's average and the chart use the same days
+            self._wip[period] = self.query("wip_daily", period)
+        return self._wip[period].copy()
 
     def wip_avg(self, period: Period) -> float | None:
         wip = self.wip_daily(period)

@@ -11,8 +11,7 @@ spans AS (
         t.end_at,
         t.is_current
     FROM team_intervals AS t
-    JOIN item_facts AS f USING (item_id)
-    WHERE f.in_flow AND f.changelog_complete
+    WHERE t.in_flow
         AND (t.is_current OR t.end_at > timezone($tz, $first_day::DATE::TIMESTAMP))
         AND t.start_at <= least(timezone($tz, $last_day::DATE::TIMESTAMP + INTERVAL 1 DAY), $as_of)
 ),

@@ -8,8 +8,9 @@ CREATE OR REPLACE TEMP TABLE item_facts AS
 WITH per_item AS (
     SELECT
         item_id,
-        arg_max(stage, seq) AS stage,
-        arg_max_null(status, seq) AS status,
+        -- the current status is the one open at $as_of: exactly one interval per item
+        any_value(stage) FILTER (WHERE is_current) AS stage,
+        any_value(status) FILTER (WHERE is_current) AS status,
         min(start_at) AS first_start,
         min(start_at) FILTER (WHERE stage = 'in_progress') AS first_in_progress,
         -- the final unbroken run of done intervals starts where the last other interval ended

@@ -4,7 +4,8 @@
 -- missing from the catalogue is matched by the changelog's name, else taken as backlog.
 CREATE OR REPLACE TEMP TABLE team_intervals AS
 WITH items AS (
-    SELECT item_id
+    -- in_flow: the item may count in flow aggregates (not an epic or sub-task, complete history)
+    SELECT item_id, in_flow AND changelog_complete AS in_flow
     FROM work_items
     WHERE source = $source AND team = $team AND created_at <= $as_of
 ),
@@ -25,9 +26,10 @@ named AS (
         coalesce(c.category, n.category) AS category,
         c.status_id IS NULL AS unknown_status,
         iv.start_at,
-        iv.end_at AS end_raw
+        iv.end_at AS end_raw,
+        items.in_flow
     FROM status_intervals AS iv
-    SEMI JOIN items USING (item_id)
+    JOIN items USING (item_id)
     LEFT JOIN catalogue AS c ON c.status_id = iv.status_id
     LEFT JOIN catalogue_by_name AS n ON c.status_id IS NULL AND n.lname = lower(iv.status_name)
     WHERE iv.source = $source AND iv.start_at <= $as_of
@@ -60,5 +62,6 @@ SELECT
     start_at,
     -- closed at $as_of: nothing after it counts
     CASE WHEN end_raw IS NULL OR end_raw > $as_of THEN $as_of ELSE end_raw END AS end_at,
-    end_raw IS NULL OR end_raw > $as_of AS is_current
+    end_raw IS NULL OR end_raw > $as_of AS is_current,
+    in_flow
 FROM named;

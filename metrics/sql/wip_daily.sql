@@ -9,8 +9,7 @@ WITH days AS (SELECT day FROM period_days($first_day, $last_day, $tz, $as_of)),
 spans AS (
     SELECT t.start_at, t.end_at, t.is_current
     FROM team_intervals AS t
-    JOIN item_facts AS f USING (item_id)
-    WHERE t.stage = 'in_progress' AND f.in_flow AND f.changelog_complete
+    WHERE t.stage = 'in_progress' AND t.in_flow
         AND (t.is_current OR t.end_at > timezone($tz, $first_day::DATE::TIMESTAMP))
         AND t.start_at <= least(timezone($tz, $last_day::DATE::TIMESTAMP + INTERVAL 1 DAY), $as_of)
 ),
