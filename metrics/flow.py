@@ -132,6 +132,10 @@ class TeamFlow:
         """Every item the team's query matches, with its facts (ARCHITECTURE.md `items`)."""
         return self.query("items")
 
+    def time_in_status_per_item(self) -> pd.DataFrame:
+        """[key, status, days]: each item's total time per status, all intervals, to `as_of`."""
+        return self.query("item_time_in_status")
+
     # -- period aggregates ------------------------------------------------------------------------
 
     def counts(self, period: Period) -> tuple[int, int]:

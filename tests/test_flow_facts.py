@@ -461,3 +461,17 @@ def test_truncated_changelog_is_detected_and_completed(tmp_path: Path) -> None:
     )
     assert completed.loc["T-1", "changelog_complete"]
     assert completed.loc["T-1", "cycle_time_days"] == pytest.approx(3.0)
+
+
+def test_time_in_status_per_item_counts_every_interval(tmp_path: Path) -> None:
+    con = warehouse(tmp_path, [issue("T-1", "2026-03-02 09:00 +0100", "In Progress", [
+        move("2026-03-03 09:00 +0100", "To Do", "In Progress"),
+        move("2026-03-04 21:00 +0100", "In Progress", "To Do"),
+        move("2026-03-06 09:00 +0100", "To Do", "In Progress"),
+    ])])  # fmt: skip
+    as_of = datetime.fromisoformat("2026-03-07T09:00+01:00")
+    flow = TeamFlow(con, config(tmp_path, DEFAULT_WORKFLOW).team("t"), TZ, as_of)
+    days = flow.time_in_status_per_item().set_index("status")["days"].to_dict()
+    # To Do: 2 → 3 March (1 day) + 4 March 21:00 → 6 March 09:00 (1.5 days)
+    # In Progress: 3 March 09:00 → 4 March 21:00 (1.5 days) + 6 → 7 March, open at as_of (1 day)
+    assert days == pytest.approx({"To Do": 2.5, "In Progress": 2.5})
