@@ -42,18 +42,17 @@ import hashlib
 import json
 import math
 import re
-import socket
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from tests.fakes.loopback import Failure, Handler, LoopbackFake, Recorded, Server
 
 JSON_TYPE = "application/json"
 TEXT_TYPE = "text/plain"
@@ -81,18 +80,6 @@ TIERS = ("production", "staging", "testing", "development", "other")
 ISSUE_TYPES = ("issue", "incident", "test_case", "task")
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-@dataclass
-class Recorded:
-    """One request as the fake received it (`PRIVATE-TOKEN` and `Authorization` left out)."""
-
-    method: str
-    path: str  # as sent, still URL-encoded (`/api/v4/projects/gov%2Fapp/merge_requests`)
-    query: dict[str, list[str]]
-    json_body: Any | None
-    headers: dict[str, str]
-    status: int | None = None  # what the fake answered; None while pending or when `down`
 
 
 class _Reply(Exception):
@@ -559,75 +546,14 @@ def _times(data: dict, *names: str) -> dict[str, float | None]:
     return {name: _epoch(data.get(name)) for name in names}
 
 
-@dataclass
-class _Failure:
-    prefix: str
-    status: int
-    times: int
-    headers: dict[str, str]
-    body: bytes
-    content_type: str
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-
-    def __init__(self, fake: FakeGitLab) -> None:
-        self.fake = fake
-        self.open: set[socket.socket] = set()
-        self.open_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def verify_request(self, request: Any, client_address: Any) -> bool:
-        return not self.fake.down  # down: close a new connection before reading anything
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.open_lock:
-            self.open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.open_lock:
-            self.open.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        with self.open_lock:
-            sockets = list(self.open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as GitLab behind its nginx
-    disable_nagle_algorithm = True
+class _Handler(Handler):
     server_version = "nginx"
-    sys_version = ""
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        self.server.fake._serve(self, "GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.server.fake._serve(self, "POST")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self.server.fake._serve(self, "PUT")
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self.server.fake._serve(self, "DELETE")
 
 
 # --- the fake -------------------------------------------------------------------------------------
 
 
-class FakeGitLab:
+class FakeGitLab(LoopbackFake):
     """GitLab REST v4 on 127.0.0.1 (see the module docstring).
 
     `groups` maps a group's full path to its own projects' paths (subgroups are groups whose path
@@ -676,8 +602,8 @@ class FakeGitLab:
         self._issues: dict[int, _Row] = {}
         self._version = 0
         self._results: OrderedDict[tuple, list[str]] = OrderedDict()
-        self._failures: list[_Failure] = []
-        self._server: _Server | None = None
+        self._failures: list[Failure] = []
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
         for project in projects:
@@ -693,38 +619,6 @@ class FakeGitLab:
             self.put_issue(i)
 
     # -- lifecycle
-
-    def start(self) -> FakeGitLab:
-        if self._server is not None:
-            return self
-        self._server = _Server(self)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"FakeGitLab-{port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.drop_connections()  # idle keep-alive connections would keep answering otherwise
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeGitLab:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def api_url(self) -> str:
@@ -892,7 +786,7 @@ class FakeGitLab:
             data = bytes(body)
         with self._lock:
             self._failures.append(
-                _Failure(path_prefix, status, times, dict(headers or {}), data, content_type)
+                Failure(path_prefix, status, times, dict(headers or {}), data, content_type)
             )
 
     # -- request handling
@@ -940,16 +834,6 @@ class FakeGitLab:
             handler.send_header(name, str(value))
         handler.end_headers()
         handler.wfile.write(data)
-
-    def _take_failure(self, path: str) -> _Failure | None:
-        with self._lock:
-            for failure in self._failures:
-                if path.startswith(failure.prefix):
-                    failure.times -= 1
-                    if failure.times <= 0:
-                        self._failures.remove(failure)
-                    return failure
-        return None
 
     def _authenticate(self, handler: _Handler) -> None:
         token = handler.headers.get("PRIVATE-TOKEN")

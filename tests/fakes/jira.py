@@ -34,13 +34,11 @@ Choices where the reference is silent:
 from __future__ import annotations
 
 import base64
-import contextlib
 import gc
 import hashlib
 import json
 import operator
 import re
-import socket
 import threading
 import time
 from collections import OrderedDict
@@ -48,10 +46,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
+
+from tests.fakes.loopback import Failure, Handler, LoopbackFake, Recorded, Server
 
 if TYPE_CHECKING:
     from demo.jira import JiraPayloads
@@ -94,18 +93,6 @@ CHANGELOG_PAGE = 100  # default and cap of the paged changelog bean
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)-(\d+)$")
-
-
-@dataclass
-class Recorded:
-    """One request as the fake received it (the Authorization header is left out)."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    json_body: Any | None
-    headers: dict[str, str]
-    status: int | None = None  # what the fake answered; None while pending or when `down`
 
 
 class _Reply(Exception):
@@ -787,75 +774,14 @@ _SET_FIELDS: dict[str, Callable[[dict], frozenset[str]]] = {
 # --- HTTP -----------------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-
-    def __init__(self, fake: FakeJira) -> None:
-        self.fake = fake
-        self.open: set[socket.socket] = set()
-        self.open_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def verify_request(self, request: Any, client_address: Any) -> bool:
-        return not self.fake.down  # down: close a new connection before reading anything
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.open_lock:
-            self.open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.open_lock:
-            self.open.discard(request)
-        super().shutdown_request(request)
-
-    def drop_connections(self) -> None:
-        with self.open_lock:
-            sockets = list(self.open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as a real Jira behind a proxy
-    disable_nagle_algorithm = True
+class _Handler(Handler):
     server_version = "FakeJira"
-    sys_version = ""
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        self.server.fake._serve(self, "GET")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.server.fake._serve(self, "POST")
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self.server.fake._serve(self, "PUT")
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self.server.fake._serve(self, "DELETE")
-
-
-@dataclass
-class _Failure:
-    prefix: str
-    status: int
-    times: int
-    headers: dict[str, str]
-    body: bytes
-    content_type: str
 
 
 # --- the fake -------------------------------------------------------------------------------------
 
 
-class FakeJira:
+class FakeJira(LoopbackFake):
     """A Jira Cloud ("cloud", REST v3) or Data Center ("dc", REST v2) server on 127.0.0.1.
 
     `issues` are search results with their complete changelog embedded (any history order), as
@@ -912,8 +838,8 @@ class FakeJira:
         self._projects: dict[str, str] = {}  # key, name or id (lower-case) → project key
         self._version = 0
         self._results: OrderedDict[tuple, list[_Issue]] = OrderedDict()
-        self._failures: list[_Failure] = []
-        self._server: _Server | None = None
+        self._failures: list[Failure] = []
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
         self._statuses_json = _encode(statuses).encode()
@@ -960,38 +886,6 @@ class FakeJira:
         )
 
     # -- lifecycle
-
-    def start(self) -> FakeJira:
-        if self._server is not None:
-            return self
-        self._server = _Server(self)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"FakeJira-{port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.drop_connections()  # idle keep-alive connections would keep answering otherwise
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- data
 
@@ -1055,7 +949,7 @@ class FakeJira:
             data = bytes(body)
         with self._lock:
             self._failures.append(
-                _Failure(path_prefix, status, times, dict(headers or {}), data, content_type)
+                Failure(path_prefix, status, times, dict(headers or {}), data, content_type)
             )
 
     # -- request handling
@@ -1106,16 +1000,6 @@ class FakeJira:
             handler.send_header(name, str(value))
         handler.end_headers()
         handler.wfile.write(data)
-
-    def _take_failure(self, path: str) -> _Failure | None:
-        with self._lock:
-            for failure in self._failures:
-                if path.startswith(failure.prefix):
-                    failure.times -= 1
-                    if failure.times <= 0:
-                        self._failures.remove(failure)
-                    return failure
-        return None
 
     def _dispatch(
         self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str | None
