@@ -941,16 +941,7 @@ class FakeJira(LoopbackFake):
             except ValueError:
                 phrase = f"HTTP {status}"
             body = {"errorMessages": [phrase], "errors": {}}
-        if isinstance(body, dict | list):
-            data = _encode(body).encode()
-        elif isinstance(body, str):
-            data = body.encode()
-        else:
-            data = bytes(body)
-        with self._lock:
-            self._failures.append(
-                Failure(path_prefix, status, times, dict(headers or {}), data, content_type)
-            )
+        self._script(path_prefix, status, times, headers, body, content_type)
 
     # -- request handling
 

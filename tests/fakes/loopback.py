@@ -4,6 +4,7 @@ request log, scripted failures, and start/stop. Each fake adds its own API in `_
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 from dataclasses import dataclass
@@ -135,6 +136,27 @@ class LoopbackFake:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _script(
+        self,
+        prefix: str,
+        status: int,
+        times: int,
+        headers: dict | None,
+        body: str | bytes | dict | list,
+        content_type: str,
+    ) -> None:
+        """Queue a scripted answer (`fail()` of each fake picks the default body)."""
+        if isinstance(body, dict | list):
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = bytes(body)
+        with self._lock:
+            self._failures.append(
+                Failure(prefix, status, times, dict(headers or {}), data, content_type)
+            )
 
     def _take_failure(self, path: str) -> Failure | None:
         with self._lock:
