@@ -36,6 +36,17 @@ PEOPLE_KEYS = frozenset(
         "committer_email",
         "tmpFromAccountId",
         "tmpToAccountId",
+        # GitLab: people objects and ids beyond the ones above
+        "resolved_by",
+        "updated_by",
+        "last_edited_by",
+        "created_by",
+        "author_id",
+        "assignee_id",
+        "assignee_ids",
+        "reviewer_ids",
+        "merge_user_id",
+        "closed_by_id",
     }
 )
 

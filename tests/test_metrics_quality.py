@@ -239,6 +239,20 @@ def test_sources_and_table_counts(tmp_path: Path) -> None:
         'raw_odd "name"': 2,
         "raw_jira_changelogs": 0,
         "raw_jira_changelog_fetches": 0,
+        # GitLab's raw tables exist, empty, in every warehouse
+        **{
+            f"raw_gitlab_{name}": 0
+            for name in (
+                "projects",
+                "merge_requests",
+                "mr_commits",
+                "mr_notes",
+                "environments",
+                "deployments",
+                "deployment_mrs",
+                "issues",
+            )
+        },
         "raw_jira_fields": 1,  # Flagged
         "raw_jira_issues": 10,  # one per issue and team, T-10 included (as_of is a metric's)
         "raw_jira_server_info": 1,
@@ -251,6 +265,6 @@ def test_sources_and_table_counts(tmp_path: Path) -> None:
         "jira_statuses": 7,
     }
     # raw tables first, then the domain tables in the order the page explains them
-    assert counts["layer"].tolist() == ["raw"] * 7 + ["domain"] * 5
-    assert counts["table_name"].tolist()[7:] == list(quality.DOMAIN_TABLES)
+    assert counts["layer"].tolist() == ["raw"] * 15 + ["domain"] * 5
+    assert counts["table_name"].tolist()[15:] == list(quality.DOMAIN_TABLES)
     assert "source_state" not in rows and "build_info" not in rows  # bookkeeping, not data
