@@ -209,8 +209,21 @@ def cmd_report(args: argparse.Namespace) -> None:
         "to": period.end.isoformat(),
         "as_of": _utc(as_of),
         "flow": flow.report(period),
+        "outcomes": _outcomes(cfg, team.key, as_of),
     }
     _write_json(report, sys.stdout)
+
+
+def _outcomes(cfg: config.Config, team: str, as_of: datetime) -> list[dict[str, Any]]:
+    """METRICS.md section 4 per indicator of the team, at `as_of`'s day in the team's zone."""
+    from metrics.outcomes import outcome_facts
+    from outcomes.store import load_indicators, load_measurements
+
+    day = as_of.astimezone(ZoneInfo(cfg.timezone)).date()
+    return [
+        outcome_facts(ind, load_measurements(cfg.data_dir, team, key), day).as_dict()
+        for key, ind in load_indicators(cfg.data_dir, team).items()
+    ]
 
 
 def _period(args: argparse.Namespace, as_of: datetime, tz: str) -> Period:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from config import Config
 from demo import jira
+from demo import outcomes as demo_outcomes
 from errors import KoersError
 from store.normalize import normalize
 from store.raw import write_jira_catalogue, write_jira_issues
@@ -56,4 +57,7 @@ def build(cfg: Config, path: Path | None = None, progress: Progress | None = Non
             record_sync(con, team.jira.source, "jira", flavour, end, demo=True)
         say("normalizing")
         normalize(con)
+    if cfg.demo:
+        say("writing demo outcome indicators")
+        demo_outcomes.write(cfg)  # people's input: plain files beside the warehouse
     return target

@@ -16,8 +16,9 @@ Decisions where section 4 leaves room:
   difference of 1e-9. Past the target date the line stays at the target (keep it reached).
   Before the baseline date there is no measurement since the baseline, so it is null, as it is
   without a target.
-- In the JSON, `current`, `baseline` and `target` are `{value, date}` (ISO date), so a reader
-  sees how old the current value is; the other keys are numbers, booleans or null.
+- In the JSON (ARCHITECTURE.md), `current`, `baseline` and `target` are bare numbers (or null);
+  `current_date` (ISO date or null), an extra key, says how old the current value is. The
+  other keys are numbers, booleans or null.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ class OutcomeFacts:
         """The `outcomes` entry of `report --format json` (ARCHITECTURE.md)."""
         return {
             "key": self.key,
-            "current": _point(self.current),
-            "baseline": _point(self.baseline),
-            "target": _point(self.target),
+            "current": _value(self.current),
+            "current_date": None if self.current is None else self.current.date.isoformat(),
+            "baseline": _value(self.baseline),
+            "target": _value(self.target),
             "change": self.change,
             "change_pct": self.change_pct,
             "improved": self.improved,
@@ -59,10 +61,8 @@ class OutcomeFacts:
         }
 
 
-def _point(point: Point | None) -> dict[str, Any] | None:
-    if point is None:
-        return None
-    return {"value": point.value, "date": point.date.isoformat()}
+def _value(point: Point | None) -> float | None:
+    return None if point is None else point.value
 
 
 def current_measurement(measurements: Iterable[Measurement], as_of: date) -> Measurement | None:

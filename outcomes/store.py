@@ -5,7 +5,7 @@ Layout, one folder per team under the data folder (`cfg.data_dir`):
     <data_dir>/outcomes/<team>/
         indicators.toml              what the team wants to change (METRICS.md section 4)
         measurements/<indicator>.csv  date,value,note — one row per date, sorted by date
-        hypotheses.toml              (a later step) work linked to an indicator
+        hypotheses.toml              work linked to an indicator, see below
 
 `indicators.toml`, one table per indicator, in the order they are shown:
 
@@ -17,6 +17,18 @@ Layout, one folder per team under the data folder (`cfg.data_dir`):
     baseline = { value = 41.0, date = 2026-01-01 }
     target = { value = 70.0, date = 2026-12-31 }  # optional
     source = { kind = "csv" }                    # "manual", "csv" or "url" (with url = "https://…")
+
+`hypotheses.toml`, one table per hypothesis ("We believe that *epic* will move *indicator* by
+*expected change* by *date*", METRICS.md section 4), in the order they are shown:
+
+    [hypotheses.online_form]
+    epic = "VERG-100"                            # the Jira epic whose delivery should move it
+    indicator = "digital_take_up"                # a key of indicators.toml
+    expected_change = 15                         # in the indicator's unit, signed (-5 = 5 lower)
+    by = 2026-09-30
+    status = "testing"                           # "testing", "validated" or "invalidated"
+    statement_nl = "Wij geloven dat …"
+    statement_en = "We believe that …"
 
 A measurements file is written by Koers as UTF-8 CSV with a `date,value,note` header, ISO dates
 and plain decimal points; spreadsheets' variants are accepted by the importer
@@ -37,9 +49,9 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +60,8 @@ from errors import KoersError
 
 DIRECTIONS = ("up", "down")
 SOURCE_KINDS = ("manual", "csv", "url")
+HYPOTHESIS_STATUSES = ("testing", "validated", "invalidated")
+EPIC_KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*-[1-9][0-9]*$")  # a Jira issue key: VERG-100
 MEASUREMENT_HEADER = ("date", "value", "note")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")  # also a file name: no dots, slashes or spaces
 
@@ -93,6 +107,23 @@ class Measurement:
 
 
 @dataclass(frozen=True)
+class Hypothesis:
+    """We believe that `epic` will move `indicator` by `expected_change` by `by`."""
+
+    key: str
+    epic: str  # a Jira epic key
+    indicator: str  # an indicator key of the same team
+    expected_change: float  # in the indicator's unit, signed
+    by: date
+    status: str  # testing | validated | invalidated
+    statement_nl: str
+    statement_en: str
+
+    def statement(self, lang: str) -> str:
+        return self.statement_en if lang.lower().startswith("en") else self.statement_nl
+
+
+@dataclass(frozen=True)
 class Merge:
     """What adding measurements did: new dates, dates whose value or note changed, and the rest."""
 
@@ -118,6 +149,10 @@ def indicators_path(data_dir: Path, team: str) -> Path:
 
 def measurements_path(data_dir: Path, team: str, key: str) -> Path:
     return team_dir(data_dir, team) / "measurements" / f"{key}.csv"
+
+
+def hypotheses_path(data_dir: Path, team: str) -> Path:
+    return team_dir(data_dir, team) / "hypotheses.toml"
 
 
 # --- indicators -------------------------------------------------------------------------------
@@ -309,6 +344,146 @@ class _Checker:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# --- hypotheses -------------------------------------------------------------------------------
+
+
+def load_hypotheses(
+    data_dir: Path, team: str, indicators: Mapping[str, Indicator] | None = None
+) -> dict[str, Hypothesis]:
+    """The team's hypotheses in file order; none when the file does not exist yet.
+
+    Each must name one of the team's indicators (`indicators`, default: loaded from its file).
+    """
+    path = hypotheses_path(data_dir, team)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OutcomesError(f"{path}: not valid TOML ({exc})") from None
+    if indicators is None:
+        indicators = load_indicators(data_dir, team)
+    return parse_hypotheses(raw, path, indicators)
+
+
+def parse_hypotheses(
+    raw: dict[str, Any], path: Path, indicators: Mapping[str, Indicator]
+) -> dict[str, Hypothesis]:
+    check = _Checker(path)
+    check.keys(raw, "", {"hypotheses"})
+    tables = raw.get("hypotheses", {})
+    if not isinstance(tables, dict):
+        check.fail("hypotheses", f"tables like [hypotheses.KEY], got {type(tables).__name__}")
+    return {key: _hypothesis(check, key, value, indicators) for key, value in tables.items()}
+
+
+def save_hypotheses(data_dir: Path, team: str, hypotheses: Iterable[Hypothesis]) -> Path:
+    """Validate (against the team's indicators) and write the team's hypotheses, atomically."""
+    hypotheses = list(hypotheses)
+    path = hypotheses_path(data_dir, team)
+    seen: set[str] = set()
+    for hypothesis in hypotheses:
+        if hypothesis.key in seen:
+            raise OutcomesError(f"{path}: hypotheses.{hypothesis.key}: the key is used twice")
+        seen.add(hypothesis.key)
+    text = dump_hypotheses(hypotheses)
+    parse_hypotheses(tomllib.loads(text), path, load_indicators(data_dir, team))
+    with team_lock(data_dir, team):
+        write_atomic(path, text)
+    return path
+
+
+def set_hypothesis_status(data_dir: Path, team: str, key: str, status: str) -> Hypothesis:
+    """Set one hypothesis's status (the team's verdict) in one atomic write; returns it."""
+    path = hypotheses_path(data_dir, team)
+    if status not in HYPOTHESIS_STATUSES:
+        raise OutcomesError(
+            f"{path}: hypotheses.{key}.status: expected one of "
+            f"{', '.join(HYPOTHESIS_STATUSES)}, got '{status}'"
+        )
+    with team_lock(data_dir, team):
+        hypotheses = load_hypotheses(data_dir, team)
+        if key not in hypotheses:
+            known = ", ".join(hypotheses) or "none"
+            raise OutcomesError(f"{path}: no hypothesis '{key}' (known: {known})")
+        updated = replace(hypotheses[key], status=status)
+        if updated != hypotheses[key]:
+            hypotheses[key] = updated
+            write_atomic(path, dump_hypotheses(hypotheses.values()))
+    return updated
+
+
+def dump_hypotheses(hypotheses: Iterable[Hypothesis]) -> str:
+    lines = [
+        "# Hypotheses (METRICS.md section 4): we believe that EPIC will move INDICATOR by",
+        "# EXPECTED_CHANGE (in its unit) by BY. Written by Koers; safe to edit by hand.",
+    ]
+    for h in hypotheses:
+        lines += [
+            "",
+            f"[hypotheses.{h.key}]",
+            f"epic = {_toml_str(h.epic)}",
+            f"indicator = {_toml_str(h.indicator)}",
+            f"expected_change = {_number(h.expected_change)}",
+            f"by = {h.by.isoformat()}",
+            f"status = {_toml_str(h.status)}",
+            f"statement_nl = {_toml_str(h.statement_nl)}",
+            f"statement_en = {_toml_str(h.statement_en)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _hypothesis(
+    check: _Checker, key: str, value: Any, indicators: Mapping[str, Indicator]
+) -> Hypothesis:
+    where = f"hypotheses.{key}"
+    if not KEY_PATTERN.match(key):
+        check.fail(where, "a key of lower-case letters, digits and _")
+    table = check.as_table(value, where)
+    check.keys(
+        table,
+        where,
+        {"epic", "indicator", "expected_change", "by", "status", "statement_nl", "statement_en"},
+    )
+    epic = check.string(table, f"{where}.epic")
+    if not EPIC_KEY_PATTERN.match(epic):
+        check.fail(f"{where}.epic", f"a Jira epic key like VERG-100, got '{epic}'")
+    indicator = check.string(table, f"{where}.indicator")
+    if indicator not in indicators:
+        known = ", ".join(indicators) or "none yet"
+        check.fail(
+            f"{where}.indicator", f"one of the team's indicators ({known}), got '{indicator}'"
+        )
+    if "expected_change" not in table:
+        check.fail(f"{where}.expected_change", "a value (required)")
+    change = table["expected_change"]
+    if not _is_number(change) or change == 0:
+        check.fail(
+            f"{where}.expected_change",
+            f"a non-zero number in the indicator's unit (signed), got {change!r}",
+        )
+    if "by" not in table:
+        check.fail(f"{where}.by", "a value (required)")
+    by = table["by"]
+    if isinstance(by, datetime) or not isinstance(by, date):
+        check.fail(f"{where}.by", f"a date like 2026-09-30, got {by!r}")
+    status = check.string(table, f"{where}.status")
+    if status not in HYPOTHESIS_STATUSES:
+        check.fail(f"{where}.status", f"one of {', '.join(HYPOTHESIS_STATUSES)}, got '{status}'")
+    return Hypothesis(
+        key=key,
+        epic=epic,
+        indicator=indicator,
+        expected_change=float(change),
+        by=by,
+        status=status,
+        statement_nl=check.string(table, f"{where}.statement_nl"),
+        statement_en=check.string(table, f"{where}.statement_en"),
+    )
 
 
 # --- measurements -----------------------------------------------------------------------------

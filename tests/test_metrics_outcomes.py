@@ -61,9 +61,10 @@ def test_as_dict_has_exactly_the_report_keys() -> None:
     facts = outcome_facts(indicator(), [m(HALFWAY, 51)], as_of=date(2026, 3, 1))
     assert facts.as_dict() == {
         "key": "take_up",
-        "current": {"value": 51, "date": "2026-02-20"},
-        "baseline": {"value": 40, "date": "2026-01-01"},
-        "target": {"value": 60, "date": "2026-04-11"},
+        "current": 51,
+        "current_date": "2026-02-20",
+        "baseline": 40,
+        "target": 60,
         "change": 11,
         "change_pct": pytest.approx(0.275),
         "improved": True,
@@ -160,8 +161,9 @@ def test_without_a_measurement_by_as_of_everything_but_the_plan_is_null() -> Non
     assert facts.as_dict() == {
         "key": "take_up",
         "current": None,
-        "baseline": {"value": 40, "date": "2026-01-01"},
-        "target": {"value": 60, "date": "2026-04-11"},
+        "current_date": None,
+        "baseline": 40,
+        "target": 60,
         "change": None,
         "change_pct": None,
         "improved": None,
