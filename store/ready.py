@@ -43,8 +43,8 @@ def needs_upgrade(path: Path) -> bool:
     try:
         if current_version(con) != latest_version():
             return True
-        row = con.execute("SELECT value FROM build_info WHERE key = 'normalize'").fetchone()
-        return row is None or row[0] != fingerprint()
+        rows = con.execute("SELECT value FROM build_info WHERE key = 'normalize'").fetchall()
+        return not rows or rows[0][0] != fingerprint()
     except duckdb.CatalogException:
         return True
     finally:

@@ -103,11 +103,12 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_name = 'schema_version' AND table_catalog = current_database()"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
+    # fetchall: DuckDB keeps a half-read result open, which blocks the next registered relation
+    (version,) = con.execute("SELECT max(version) FROM schema_version").fetchall()[0]
+    return int(version or 0)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -61,7 +61,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor for one thread or one piece of work, with the same settings as its parent."""
     cur = con.cursor()
     _session_settings(cur)
-    if con.execute("SELECT current_database()").fetchone()[0] == "warehouse":
+    if con.execute("SELECT current_database()").fetchall()[0][0] == "warehouse":
         cur.execute("USE warehouse")
     return cur
 

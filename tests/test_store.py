@@ -15,7 +15,7 @@ from store import schema
 from store.lock import exclusive
 from store.normalize import normalize
 from store.privacy import scrub
-from store.raw import write_jira_changelogs
+from store.raw import write_jira_changelogs, write_jira_issues
 from store.ready import ensure_ready, needs_upgrade
 from store.sync_state import set_watermark, watermark
 from store.warehouse import connect_read, connect_write, rebuild, update
@@ -217,3 +217,11 @@ def test_watermarks_belong_to_a_query(tmp_path: Path) -> None:
     set_watermark(con, "s", "t", "project = T", moment)
     assert watermark(con, "s", "t", "project = T") == moment
     assert watermark(con, "s", "t", "project = T AND type = Bug") is None  # changed: read all
+
+
+def test_a_fresh_writer_can_land_raw_rows_first(tmp_path: Path) -> None:
+    # migrating reads results; none may stay half-read, or the first registered relation fails
+    con = connect_write(tmp_path / "w.duckdb")
+    fetched = datetime.fromisoformat("2026-11-27T12:00:00+00:00")
+    write_jira_issues(con, "s", "t", fetched, [{"id": "1", "key": "T-1"}])
+    assert con.execute("SELECT count(*) FROM raw_jira_issues").fetchall() == [(1,)]
