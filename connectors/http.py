@@ -236,6 +236,34 @@ def post_json(s: Session, url: str, body: dict[str, Any]) -> Any:
     return _call(s, "POST", url, json=body)
 
 
+# --- offset paging by Link rel="next" (GitLab, issue 5) ---------------------------------------
+
+
+def get_page(s: Session, url: str, params: dict[str, Any] | None = None) -> tuple[Any, str | None]:
+    """GET one page: the decoded JSON and the URL of the next page (`Link: <…>; rel="next"`,
+    else `x-next-page`), or None on the last page. Totals (`x-total*`) are never read: GitLab
+    drops them above 10,000 rows."""
+    try:
+        response = s.request("GET", url, params=params)
+    except requests.exceptions.RequestException as exc:
+        raise _fail(s, url, _unreachable(exc, url), None) from None
+    body = _decode(s, url, response)
+    following = (response.links.get("next") or {}).get("url")
+    if not following:
+        page = (response.headers.get("x-next-page") or "").strip()
+        if page.isdigit():
+            following = _with_page(response.url, page)
+    return body, following or None
+
+
+def _with_page(url: str, page: str) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlunsplit
+
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("page", page)])))
+
+
 # --- turning failures into one line ---------------------------------------------------------
 
 

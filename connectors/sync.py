@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import duckdb
 
 from config import Config, Source, Team
+from connectors.gitlab import GitlabClient, GitlabResult, sync_team
 from connectors.http import Budget, env_seconds
 from connectors.jira import JiraClient, QueryResult, land_catalogue, sync_query
 from errors import KoersError
@@ -33,6 +34,7 @@ DEFAULT_BUDGET = 4 * 3600.0  # seconds for a whole sync
 class SyncSummary:
     sources: list[str] = field(default_factory=list)
     queries: list[QueryResult] = field(default_factory=list)
+    gitlab: list[GitlabResult] = field(default_factory=list)  # GitLab (issue 5)
     seconds: float = 0.0
 
     @property
@@ -53,12 +55,21 @@ class SyncSummary:
 
     def line(self, language: str = "en") -> str:
         n = lambda v: number(v, language)  # noqa: E731
+        gitlab = ""
+        if self.gitlab:  # GitLab (issue 5)
+            gl = self.gitlab
+            gitlab = (
+                f"{n(sum(r.merge_requests for r in gl))} merge requests read "
+                f"({n(sum(r.landed for r in gl))} new or changed), "
+                f"{n(sum(r.deployments for r in gl))} deployments, "
+                f"{n(sum(r.incidents for r in gl))} incidents, "
+            )
         return (
             f"synced {n(len(self.sources))} source{'s' * (len(self.sources) != 1)}, "
             f"{n(len(self.queries))} team quer{'ies' if len(self.queries) != 1 else 'y'}: "
             f"{n(self.issues)} issues read ({n(self.landed)} new or changed), "
             f"{n(self.completed)} changelogs completed, "
-            f"{n(self.removed)} removed, in {seconds(self.seconds, language)}"
+            f"{n(self.removed)} removed, {gitlab}in {seconds(self.seconds, language)}"
         )
 
 
@@ -80,12 +91,13 @@ def sync(
             "at one"
         )
     teams = [cfg.team(team)] if team else list(cfg.teams.values())
-    plan = _plan(cfg, teams, progress)
+    plan, gitlab_plan = _plan(cfg, teams, progress)
     budget = budget or Budget(env_seconds(BUDGET_ENV, DEFAULT_BUDGET))
     # Credentials are read before anything is locked or copied: a missing variable fails fast.
     clients = {
         source.key: JiraClient(source, budget, fallback_timezone=cfg.timezone) for source in plan
     }
+    gitlab_clients = {source.key: GitlabClient(source, budget) for source in gitlab_plan}
     summary = SyncSummary()
     with exclusive(cfg.database), update(cfg.database) as con:
         changed = False
@@ -104,6 +116,7 @@ def sync(
             ).fetchall()[0][0]
             record_sync(con, source.key, "jira", cat.flavour, fetched_at, watermark=low)
             summary.sources.append(source.key)
+        changed |= _sync_gitlab(con, gitlab_plan, gitlab_clients, full, progress, summary)
         changed |= any(q.landed or q.removed or q.completed for q in summary.queries)
         # The domain tables are a function of the raw layer alone: with nothing new, and derived
         # by this Koers's normalize SQL, they are already what normalize would make them.
@@ -122,22 +135,56 @@ def _normalized_by_this_version(con: Any) -> bool:
     return rows == [(fingerprint(),)]
 
 
-def _plan(cfg: Config, teams: list[Team], progress: Progress) -> dict[Source, list[Team]]:
-    """The Jira sources to read, each with the teams that query it, in config order."""
+def _plan(
+    cfg: Config, teams: list[Team], progress: Progress
+) -> tuple[dict[Source, list[Team]], dict[Source, list[Team]]]:
+    """The Jira and the GitLab sources to read, each with the teams that use it, in config
+    order."""
     plan: dict[Source, list[Team]] = {}
+    gitlab_plan: dict[Source, list[Team]] = {}
     for t in teams:
         if t.jira is not None:
             plan.setdefault(cfg.sources[t.jira.source], []).append(t)
-    if any(t.gitlab is not None for t in teams):
-        progress.note("GitLab sources are not synced yet; skipping them")
-    if not plan:
+        if t.gitlab is not None:
+            gitlab_plan.setdefault(cfg.sources[t.gitlab.source], []).append(t)
+    if not plan and not gitlab_plan:
         which = (
             f"team {teams[0].key} has no jira query ([teams.{teams[0].key}] jira = …)"
             if len(teams) == 1
             else "no team has a jira query"
         )
         raise KoersError(f"{cfg.path}: nothing to sync: {which}")
-    return plan
+    return plan, gitlab_plan
+
+
+# --- GitLab (issue 5) -----------------------------------------------------------------------
+
+
+def _sync_gitlab(
+    con: Any,
+    gitlab_plan: dict[Source, list[Team]],
+    clients: dict[str, GitlabClient],
+    full: bool,
+    progress: Progress,
+    summary: SyncSummary,
+) -> bool:
+    """Sync every GitLab source's teams; returns whether anything new landed."""
+    changed = False
+    for source, source_teams in gitlab_plan.items():
+        client = clients[source.key]
+        fetched_at = datetime.now(UTC)
+        for t in source_teams:
+            bar = progress.bar(f"{source.key} · {t.key}", unit="merge requests")
+            result = sync_team(con, client, t, full=full, fetched_at=fetched_at, bar=bar)
+            bar.close()
+            summary.gitlab.append(result)
+            changed |= bool(result.landed or result.deployments or result.incidents)
+        low = con.execute(
+            "SELECT min(watermark) FROM sync_watermarks WHERE source = ?", [source.key]
+        ).fetchall()[0][0]
+        record_sync(con, source.key, "gitlab", None, fetched_at, watermark=low)
+        summary.sources.append(source.key)
+    return changed
 
 
 # --- progress on stderr ---------------------------------------------------------------------
@@ -160,8 +207,8 @@ class Progress:
         self.clock = clock
         self.tty = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
 
-    def bar(self, label: str) -> _Bar:
-        return _Bar(self, label)
+    def bar(self, label: str, unit: str = "issues") -> _Bar:
+        return _Bar(self, label, unit)
 
     def note(self, text: str) -> None:
         self.write(f"koers: {text}\n")
@@ -175,9 +222,10 @@ class Progress:
 class _Bar:
     WIDTH = 24
 
-    def __init__(self, owner: Progress, label: str) -> None:
+    def __init__(self, owner: Progress, label: str, unit: str = "issues") -> None:
         self.owner = owner
         self.label = label
+        self.unit = unit
         self.done = 0
         self.total: int | None = None
         self.drawn_at: float | None = None
@@ -214,9 +262,10 @@ class _Bar:
             filled = round(share * self.WIDTH)
             bar = "#" * filled + "-" * (self.WIDTH - filled)
             return (
-                f"{self.label}  {number(self.done, lang)}/{number(self.total, lang)} issues [{bar}]"
+                f"{self.label}  {number(self.done, lang)}/{number(self.total, lang)} "
+                f"{self.unit} [{bar}]"
             )
-        return f"{self.label}  {number(self.done, lang)} issues"
+        return f"{self.label}  {number(self.done, lang)} {self.unit}"
 
     def _draw(self) -> None:
         text = self.render()
