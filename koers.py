@@ -209,9 +209,20 @@ def cmd_report(args: argparse.Namespace) -> None:
         "to": period.end.isoformat(),
         "as_of": _utc(as_of),
         "flow": flow.report(period),
+        "dora": _dora(cfg, con, team, as_of, period),
         "outcomes": _outcomes(cfg, team.key, as_of),
     }
     _write_json(report, sys.stdout)
+
+
+def _dora(
+    cfg: config.Config, con: Any, team: config.Team, as_of: datetime, period: Period
+) -> dict[str, Any] | None:
+    """METRICS.md section 3 for a team with GitLab configured; None for a team without."""
+    from metrics.delivery import team_delivery
+
+    delivery = team_delivery(con, cfg, team, as_of)
+    return None if delivery is None else delivery.report(period)
 
 
 def _outcomes(cfg: config.Config, team: str, as_of: datetime) -> list[dict[str, Any]]:

@@ -6,12 +6,25 @@ import streamlit as st
 
 from i18n import t
 from i18n.formats import fmt_date, fmt_int
-from ui import charts_overview, data, tiles
+from outcomes.store import OutcomesError
+from ui import charts_overview, data, outcome_cards, tiles
 from ui.app import page_view
 
 view = page_view()
 lang = view.lang
 st.title(t("overview.title", lang))
+
+# Outcomes first (issue 6): what the work should change, before how the work flows.
+try:
+    outcomes = outcome_cards.load(view)
+except OutcomesError as exc:
+    st.error(t("outcomes.file_error", lang, error=str(exc)), icon=":material/error:")
+else:
+    if outcomes.indicators:
+        st.subheader(t("outcomes.overview_heading", lang))
+        outcome_cards.render(outcomes, lang)
+    else:
+        st.info(t("outcomes.overview_empty", lang), icon=":material/flag:")
 
 if view.team.jira is None:
     st.info(t("app.no_jira", lang))

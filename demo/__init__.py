@@ -2,7 +2,7 @@
 synced data, so the demo exercises the same code path as a real warehouse.
 
 `vergunningen` is the pilot team (Jira Cloud shapes), `subsidies` is still milestone-driven (Jira
-Data Center shapes). Later sources (GitLab, outcome indicators) add a generator here.
+Data Center shapes). GitLab data comes from `demo.gitlab`, for the teams that configure it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from config import Config
-from demo import jira
+from demo import gitlab, jira
 from demo import outcomes as demo_outcomes
 from errors import KoersError
 from store.normalize import normalize
@@ -55,6 +55,14 @@ def build(cfg: Config, path: Path | None = None, progress: Progress | None = Non
                 "cloud" if payloads.server_info.get("deploymentType") == "Cloud" else "datacenter"
             )
             record_sync(con, team.jira.source, "jira", flavour, end, demo=True)
+        for key in gitlab.TEAMS:
+            team = cfg.teams.get(key)
+            if team is None or team.gitlab is None:
+                continue
+            say(f"generating demo GitLab data for team {key}")
+            payloads = gitlab.generate(key, end, team.pilot_start)
+            gitlab.write(con, team.gitlab.source, end, payloads)
+            record_sync(con, team.gitlab.source, "gitlab", None, end, demo=True)
         say("normalizing")
         normalize(con)
     if cfg.demo:

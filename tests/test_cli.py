@@ -157,3 +157,29 @@ def test_without_any_config_the_demo_config_is_used(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "d.duckdb").exists()
     assert "demo warehouse written" in result.stderr
+
+
+def test_report_dora_section(demo_config_file: Path, tmp_path: Path) -> None:
+    """The `dora` part (METRICS.md §3): the contract's keys for a team with GitLab, null without."""
+    result = koers("report", "--team", "vergunningen", "--format", "json", config=demo_config_file)
+    assert result.returncode == 0, result.stderr
+    dora = json.loads(result.stdout)["dora"]
+    assert set(dora) == {
+        "deployments",
+        "per_week",
+        "deploy_days_per_week_median",
+        "change_lead_time_days",
+        "change_failure_rate",
+        "time_to_restore_days",
+    }
+    assert set(dora["change_lead_time_days"]) == {"p50", "p85", "n"}
+    assert set(dora["time_to_restore_days"]) == {"p50", "n"}
+    assert dora["deployments"] > 20  # several a week since the pilot
+    text = demo_config_file.read_text(encoding="utf-8").replace(
+        'gitlab = { source = "gitlab", projects = ["provincie/subsidies"] }\n', ""
+    )
+    without = tmp_path / "koers.toml"
+    without.write_text(text, encoding="utf-8")
+    result = koers("report", "--team", "subsidies", "--format", "json", config=without)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["dora"] is None

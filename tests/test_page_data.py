@@ -64,10 +64,10 @@ def test_data_page_in_both_languages(
 
     # sources: both demo sources, their last sync in the language's date format, demo said plainly
     sources = frame_with(at, "last_sync")
-    assert sources["source"].tolist() == ["jira-cloud", "jira-dc"]
-    assert sources["last_sync"].tolist() == [LAST_SYNC[lang]] * 2
-    assert sources["demo"].tolist() == [DEMO[lang]] * 2
-    assert sources["url"].tolist() == [s.url for s in demo_config.sources.values()]
+    assert sources["source"].tolist() == ["gitlab", "jira-cloud", "jira-dc"]
+    assert sources["last_sync"].tolist() == [LAST_SYNC[lang]] * 3
+    assert sources["demo"].tolist() == [DEMO[lang]] * 3
+    assert sources["url"].tolist() == [demo_config.sources[s].url for s in sources["source"]]
     assert any("jira-cloud" in i.value and "jira-dc" in i.value for i in at.info)
 
     # row counts per table, counted here with plain SQL
@@ -229,7 +229,7 @@ def test_team_without_jira_gets_a_note_instead_of_warnings(
     at = run_page("en", "nieuw")
     assert not at.exception
     assert any("Team Nieuw" in i.value and "jira = " in i.value for i in at.info)
-    assert frame_with(at, "last_sync")["source"].tolist() == ["jira-cloud", "jira-dc"]
+    assert frame_with(at, "last_sync")["source"].tolist() == ["gitlab", "jira-cloud", "jira-dc"]
     assert not [d for d in at.dataframe if "waiting" in d.value.columns]
 
 

@@ -32,9 +32,11 @@ from store.warehouse import connect_read
 # without this navigation. Material icons ship with Streamlit; emoji need a font many lack.
 PAGES = [
     ("app_pages/overview.py", "overview", ":material/explore:", ""),
+    ("app_pages/outcomes.py", "outcomes", ":material/flag:", "uitkomsten"),
     ("app_pages/flow.py", "flow", ":material/timeline:", "doorstroom"),
     ("app_pages/bottlenecks.py", "bottlenecks", ":material/hourglass_top:", "knelpunten"),
     ("app_pages/forecast.py", "forecast", ":material/event_upcoming:", "voorspelling"),
+    ("app_pages/delivery.py", "delivery", ":material/rocket_launch:", "levering"),
     ("app_pages/teams.py", "teams", ":material/groups:", "teams"),
     ("app_pages/data.py", "data", ":material/database:", "gegevens"),
 ]

@@ -1,0 +1,148 @@
+"""Levering / Delivery page, run with Streamlit's AppTest on the demo warehouse, both teams and
+both languages. The expected tile values come from `metrics.dora.TeamDelivery` directly (the
+team's project ids looked up here, not through the page's helper)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from config import REPO_ROOT, Config
+from i18n.formats import fmt_days, fmt_number, fmt_pct
+from metrics.dora import TeamDelivery
+from metrics.flow import Period
+from metrics.overview import baseline_period
+from store.warehouse import connect_read
+
+TITLES = {"nl": "Levering", "en": "Delivery"}
+LABELS = {
+    "nl": [
+        "Leveringen per week",
+        "Leverdagen / week",
+        "Tijd tot live (50 %)",
+        "Deel met storing",
+        "Hersteltijd (50 %)",
+    ],
+    "en": [
+        "Deploys / week",
+        "Deploy days / week",
+        "Lead time (50%)",
+        "Change failure rate",
+        "Restore (50%)",
+    ],
+}
+PROJECTS = {"vergunningen": "gemeente/vergunningen", "subsidies": "provincie/subsidies"}
+
+
+def run_page(lang: str, team: str, period: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages/delivery.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.query_params["team"] = team
+    if period:
+        at.query_params["period"] = period
+    return at.run()
+
+
+def expected(cfg: Config, team: str, period: Period) -> tuple[dict, dict]:
+    con = connect_read(cfg.database)
+    (project,) = con.execute(
+        "SELECT id FROM raw_gitlab_projects WHERE payload ->> 'path_with_namespace' = ?",
+        [PROJECTS[team]],
+    ).fetchone()
+    facts = TeamDelivery(con, "gitlab", [project], None, cfg.timezone, cfg.as_of)
+    baseline = baseline_period(cfg.team(team), cfg.as_of, cfg.timezone)
+    return facts.report(period), facts.report(baseline)
+
+
+def shown(report: dict, lang: str) -> list[str]:
+    lead = report["change_lead_time_days"]["p50"]
+    cfr = report["change_failure_rate"]
+    restore = report["time_to_restore_days"]["p50"]
+    none = {"nl": "geen", "en": "none"}[lang]
+    return [
+        fmt_number(report["per_week"], lang),
+        fmt_number(report["deploy_days_per_week_median"], lang),
+        fmt_days(lead, lang) if lead is not None else {"nl": "te weinig", "en": "too few"}[lang],
+        fmt_pct(cfr, lang) if cfr is not None else none,
+        fmt_days(restore, lang) if restore is not None else none,
+    ]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("team", ["vergunningen", "subsidies"])
+def test_the_page_shows_the_dora_tiles_and_charts(
+    demo_env: Path, demo_config: Config, team: str, lang: str
+) -> None:
+    at = run_page(lang, team)
+    assert not at.exception
+    assert at.title[0].value == TITLES[lang]
+    period = Period.last_weeks(demo_config.as_of, demo_config.timezone, 12)
+    now, before = expected(demo_config, team, period)
+    assert [m.label for m in at.metric] == LABELS[lang]
+    assert [m.value for m in at.metric] == shown(now, lang)
+    # the deltas compare with the baseline; the p85 is in the lead-time tile's help
+    per_week = at.metric[0]
+    if before["per_week"]:
+        assert per_week.proto.delta
+    p85 = now["change_lead_time_days"]["p85"]
+    if p85 is not None:
+        assert fmt_days(p85, lang) in at.metric[2].proto.help
+
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    alts = [c.proto.alt for c in at.get("vega_lite_chart")]
+    assert all(alts)
+    by_title = {
+        s["title"]["text"] if isinstance(s["title"], dict) else s["title"]: s for s in specs
+    }
+    stages_title = {"nl": "Waar gaat de tijd heen?", "en": "Where does the time go?"}[lang]
+    stages = by_title[stages_title]
+    assert [layer["mark"]["type"] for layer in stages["layer"]] == ["bar", "text"]
+    assert stages["layer"][0]["encoding"]["x"]["stack"] == "zero"
+    assert stages["layer"][0]["encoding"]["color"]["field"] == "stage_label"
+    if now["deployments"]:
+        weekly = by_title[{"nl": "Leveringen per week", "en": "Deployments per week"}[lang]]
+        assert [layer["mark"]["type"] for layer in weekly["layer"]] == ["bar", "line"]
+        assert weekly["layer"][0]["encoding"]["y"]["field"] == "deployments"
+        assert weekly["layer"][1]["encoding"]["y"]["field"] == "deploy_days"
+        assert weekly["layer"][1]["mark"]["point"]["shape"] == "diamond"
+        assert "timeUnit" not in weekly["layer"][0]["encoding"]["x"]
+        total = str(now["deployments"])
+        assert any(total in a for a in alts)
+    else:
+        assert len(specs) == 1
+
+
+def test_the_pilot_s_tiles_show_good_news_against_the_baseline(
+    demo_env: Path, demo_config: Config
+) -> None:
+    at = run_page("nl", "vergunningen", "pilot")
+    assert not at.exception
+    per_week, _, lead, *_ = at.metric
+    assert "beter" in per_week.proto.delta and "beter" in lead.proto.delta
+    # the same good-news colour for a rise (deployments) and a fall (lead time)
+    assert per_week.proto.color == lead.proto.color
+    assert per_week.proto.direction != lead.proto.direction
+
+
+def test_a_team_without_gitlab_gets_a_plain_sentence(
+    demo_env: Path, demo_config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = demo_config_file.read_text(encoding="utf-8")
+    text = text.replace('gitlab = { source = "gitlab", projects = ["provincie/subsidies"] }\n', "")
+    path = demo_config_file.with_name("koers-no-gitlab.toml")
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("KOERS_CONFIG", str(path))
+    at = run_page("en", "subsidies")
+    assert not at.exception
+    assert "No GitLab source" in at.info[-1].value
+    assert not at.metric
+
+
+def test_the_pilot_period_starts_on_the_pilot_start(demo_config: Config) -> None:
+    period = Period.since(date(2026, 3, 2), demo_config.as_of, demo_config.timezone)
+    now, _ = expected(demo_config, "vergunningen", period)
+    assert now["deployments"] > 100

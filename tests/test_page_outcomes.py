@@ -1,0 +1,268 @@
+"""The Uitkomsten / Outcomes page and the overview's outcome cards (AppTest), and the editor's
+row validation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+
+import config
+
+# Import the package `outcomes` before any page runs: AppTest puts app_pages/ first on sys.path,
+# where app_pages/outcomes.py would otherwise shadow it.
+from config import REPO_ROOT, Config
+from i18n.formats import fmt_number
+from metrics.flow import TeamFlow
+from metrics.outcomes import outcome_facts
+from outcomes.store import load_hypotheses, load_indicators, load_measurements
+from store.warehouse import connect_read
+from ui.outcome_cards import validate_rows
+
+PAGE = "app_pages/outcomes.py"
+OVERVIEW = "app_pages/overview.py"
+TITLES = {"nl": "Uitkomsten", "en": "Outcomes"}
+WORDS = {"nl": ("beter", "slechter"), "en": ("better", "worse")}
+STATUS_WORDS = {
+    "nl": {"testing": "Wordt getest", "validated": "Bevestigd", "invalidated": "Niet bevestigd"},
+    "en": {"testing": "Testing", "validated": "Validated", "invalidated": "Invalidated"},
+}
+EMPTY = {"nl": "Een uitkomst-indicator is", "en": "An outcome indicator is"}
+OVERVIEW_EMPTY = {"nl": "nog geen uitkomst-indicatoren", "en": "no outcome indicators yet"}
+
+
+def run_page(team: str, lang: str, page: str = PAGE) -> AppTest:
+    at = AppTest.from_file(str(REPO_ROOT / page), default_timeout=60)
+    at.query_params["team"] = team
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+@pytest.fixture()
+def writable_demo(demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the session's demo folder (warehouse and outcome files) that a test may change."""
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_config_file.parent, folder)
+    text = demo_config_file.read_text(encoding="utf-8").replace(
+        str(demo_config_file.parent / "demo.duckdb"), str(folder / "demo.duckdb")
+    )
+    path = folder / "koers.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("KOERS_CONFIG", str(path))
+    return folder
+
+
+def expected_facts(cfg: Config, team: str) -> dict:
+    """Facts worked out in the test from the demo's files, at the demo's date."""
+    as_of = cfg.as_of.astimezone(ZoneInfo(cfg.timezone)).date()
+    indicators = load_indicators(cfg.data_dir, team)
+    return {
+        key: (ind, outcome_facts(ind, load_measurements(cfg.data_dir, team, key), as_of))
+        for key, ind in indicators.items()
+    }
+
+
+def shown(value: float, indicator, lang: str) -> str:
+    """How the page writes a value: two decimals for small-scale indicators (a 1–5 score)."""
+    return fmt_number(value, lang, 2 if abs(indicator.baseline.value) < 10 else 1)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_cards_show_the_facts_of_each_indicator(
+    demo_env: Path, demo_config: Config, lang: str
+) -> None:
+    at = run_page("vergunningen", lang)
+    assert not at.exception
+    assert at.title[0].value == TITLES[lang]
+    facts = expected_facts(demo_config, "vergunningen")
+    assert len(facts) == 4
+    metrics = {m.label: m for m in at.metric}
+    assert len(metrics) == 4
+    better, worse = WORDS[lang]
+    for indicator, fact in facts.values():
+        card = metrics[indicator.name(lang)]
+        assert card.value.startswith(shown(fact.current.value, indicator, lang))
+        assert card.delta.startswith(better if fact.improved else worse)
+        assert shown(abs(fact.change), indicator, lang) in card.delta
+    # the direction matters: processing time went down, which is better
+    ind, fact = facts["processing_time_days"]
+    assert ind.direction == "down" and fact.change < 0 and fact.improved
+    assert metrics[ind.name(lang)].delta.startswith(better)
+    # progress and on-track in words
+    texts = [p.proto.text for p in at.get("progress")]
+    of_target = {"nl": "van het doel", "en": "of the target"}[lang]
+    assert len(texts) == 4 and all(of_target in text for text in texts)
+    on, off = {"nl": ("Op koers", "Niet op koers"), "en": ("On track", "Not on track")}[lang]
+    words = [md.value for md in at.markdown if on in md.value or off in md.value]
+    expected = [on if f.on_track else off for _, f in facts.values()]
+    assert [off if off in w else on for w in words] == expected
+    assert on in expected and off in expected  # the demo tells an honest story
+
+
+def layer(spec: dict, name: str) -> dict | None:
+    return next((lyr for lyr in spec["layer"] if lyr.get("name") == name), None)
+
+
+def mark(lyr: dict) -> str:
+    return lyr["mark"]["type"] if isinstance(lyr["mark"], dict) else lyr["mark"]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_charts_have_baseline_target_and_epic_delivery(
+    demo_env: Path, demo_config: Config, lang: str
+) -> None:
+    at = run_page("vergunningen", lang)
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 4
+    hypotheses = load_hypotheses(demo_config.data_dir, "vergunningen")
+    items = TeamFlow(
+        connect_read(demo_config.database),
+        demo_config.team("vergunningen"),
+        demo_config.timezone,
+        demo_config.as_of,
+    ).items()
+    done = items.set_index("key")["done_at"]
+    facts = expected_facts(demo_config, "vergunningen")
+    for chart, (key, (indicator, fact)) in zip(charts, facts.items(), strict=True):
+        spec = json.loads(chart.proto.spec)
+        line = layer(spec, "measurements")
+        assert mark(line) == "line" and line["mark"]["point"]
+        assert line["encoding"]["x"]["field"] == "date"
+        assert mark(layer(spec, "baseline")) == "rule"
+        assert layer(spec, "baseline")["encoding"]["y"]["field"] == "value"
+        assert mark(layer(spec, "baseline_label")) == "text"
+        assert mark(layer(spec, "target")) == "point"
+        assert layer(spec, "path")["mark"]["strokeDash"]
+        alt_text = chart.proto.alt
+        assert indicator.name(lang) in alt_text
+        assert shown(fact.current.value, indicator, lang) in alt_text
+        linked = [h.epic for h in hypotheses.values() if h.indicator == key]
+        delivered = [e for e in linked if pd.notna(done.get(e))]
+        if delivered:
+            epic_rules = layer(spec, "epics")
+            assert mark(epic_rules) == "rule" and epic_rules["encoding"]["x"]["field"] == "date"
+            assert mark(layer(spec, "epic_labels")) == "text"
+            for epic in delivered:
+                assert epic in alt_text
+        else:
+            assert layer(spec, "epics") is None
+    # the validated hypothesis's epic (the online form) has been delivered in the demo
+    form = hypotheses["online_form_take_up"].epic
+    assert pd.notna(done[form])
+    take_up = json.loads(charts[0].proto.spec)
+    assert layer(take_up, "epics") is not None
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_hypotheses_board_lists_each_under_its_status(
+    demo_env: Path, demo_config: Config, lang: str
+) -> None:
+    at = run_page("vergunningen", lang)
+    hypotheses = load_hypotheses(demo_config.data_dir, "vergunningen")
+    assert {h.status for h in hypotheses.values()} == {"validated", "testing"}
+    columns = at.columns
+    # the board is the last row of three columns; each starts with its status heading
+    board = {}
+    for column in columns:
+        headings = [h.value for h in column.subheader]
+        if headings and headings[0] in STATUS_WORDS[lang].values():
+            board[headings[0]] = " ".join(tx.value for tx in column.text)
+    assert set(board) == set(STATUS_WORDS[lang].values())
+    for h in hypotheses.values():
+        assert h.statement(lang) in board[STATUS_WORDS[lang][h.status]]
+        assert h.statement(lang) not in board[STATUS_WORDS[lang]["invalidated"]]
+    buttons = [b for b in at.get("link_button")]
+    assert {b.proto.url for b in buttons} == {
+        f"https://gemeente-voorbeeld.atlassian.net/browse/{h.epic}" for h in hypotheses.values()
+    }
+
+
+def test_changing_a_hypothesis_status_writes_the_file(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    assert load_hypotheses(cfg.data_dir, "vergunningen")["mijnomgeving_satisfaction"].status == (
+        "testing"
+    )
+    at = run_page("vergunningen", "nl")
+    at.selectbox(key="hypothesis_status_mijnomgeving_satisfaction").set_value("invalidated")
+    at.button(key="hypothesis_save_mijnomgeving_satisfaction").click()
+    at.run()
+    assert not at.exception
+    saved = load_hypotheses(cfg.data_dir, "vergunningen")
+    assert saved["mijnomgeving_satisfaction"].status == "invalidated"
+    assert saved["online_form_take_up"].status == "validated"
+    assert any("Niet bevestigd" in s.value for s in at.success)
+
+
+def test_the_editor_saves_an_added_row(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    before = load_measurements(cfg.data_dir, "vergunningen", "digital_take_up")
+    at = run_page("vergunningen", "en")
+    editor = at.data_editor[0]
+    at.button(key="outcomes_editor_save").click()
+    # AppTest cannot type into a data editor: send the edit the browser would send
+    states = at._tree.get_widget_states()
+    added = {"added_rows": [{"date": "2026-12-01", "value": 77.5}], "edited_rows": {}}
+    states.widgets.append(
+        WidgetState(id=editor.proto.id, string_value=json.dumps({**added, "deleted_rows": []}))
+    )
+    at._run(widget_state=states)
+    assert not at.exception
+    after = load_measurements(cfg.data_dir, "vergunningen", "digital_take_up")
+    assert len(after) == len(before) + 1
+    assert after[-1].date == date(2026, 12, 1) and after[-1].value == 77.5
+    assert after[:-1] == before
+    assert any(f"{len(after)} measurements saved" in s.value for s in at.success)
+
+
+def test_validate_rows_names_every_bad_row() -> None:
+    table = pd.DataFrame(
+        {
+            "date": [date(2026, 1, 1), None, date(2026, 1, 1), date(2026, 2, 1)],
+            "value": [1.5, 2.0, 3.0, None],
+            "note": ["a", None, "", "b"],
+        }
+    )
+    rows, problems = validate_rows(table, "en")
+    assert problems == [
+        "Row 2: enter a real date.",
+        "Row 3: the date 1 Jan 2026 is also in row 1.",
+        "Row 4: the value must be a number.",
+    ]
+    ok, none = validate_rows(table.iloc[[0]], "nl")
+    assert none == [] and ok[0].value == 1.5 and ok[0].note == "a"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_team_without_indicators_gets_the_empty_state(demo_env: Path, lang: str) -> None:
+    at = run_page("subsidies", lang)
+    assert not at.exception
+    assert at.title[0].value == TITLES[lang]
+    assert any(EMPTY[lang] in i.value for i in at.info)
+    assert not at.metric and not at.get("vega_lite_chart")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_overview_leads_with_outcome_cards(demo_env: Path, demo_config: Config, lang: str) -> None:
+    at = run_page("vergunningen", lang, OVERVIEW)
+    assert not at.exception
+    facts = expected_facts(demo_config, "vergunningen")
+    names = [ind.name(lang) for ind, _ in facts.values()]
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == names  # the outcome cards come before the flow tiles
+    assert len(labels) > 4
+    assert not any(OVERVIEW_EMPTY[lang] in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_overview_without_indicators_explains_how_to_add_one(demo_env: Path, lang: str) -> None:
+    at = run_page("subsidies", lang, OVERVIEW)
+    assert not at.exception
+    hint = [i.value for i in at.info if OVERVIEW_EMPTY[lang] in i.value]
+    assert hint and "indicators.toml" in hint[0]
