@@ -123,7 +123,7 @@ def load(explicit: str | os.PathLike[str] | None = None) -> Config:
 
 def parse(raw: dict[str, Any], path: Path) -> Config:
     """Validate a parsed TOML document; `path` is used for messages and relative paths."""
-    check = _Checker(path)
+    check = Checker(path)
     check.keys(raw, "", {"koers", "sources", "teams"})
     koers = check.table(raw, "koers", required=False)
     check.keys(koers, "koers", {"database", "timezone", "language", "demo", "as_of"})
@@ -163,7 +163,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     )
 
 
-def _source(check: _Checker, key: str, value: Any) -> Source:
+def _source(check: Checker, key: str, value: Any) -> Source:
     where = f"sources.{key}"
     table = check.as_table(value, where)
     check.keys(table, where, {"type", "url", "token_env", "email_env"})
@@ -182,7 +182,7 @@ def _source(check: _Checker, key: str, value: Any) -> Source:
     )
 
 
-def _team(check: _Checker, key: str, value: Any, sources: dict[str, Source]) -> Team:
+def _team(check: Checker, key: str, value: Any, sources: dict[str, Source]) -> Team:
     where = f"teams.{key}"
     table = check.as_table(value, where)
     check.keys(
@@ -237,7 +237,7 @@ def _team(check: _Checker, key: str, value: Any, sources: dict[str, Source]) -> 
 
 
 def _source_ref(
-    check: _Checker, table: dict[str, Any], where: str, sources: dict[str, Source], kind: str
+    check: Checker, table: dict[str, Any], where: str, sources: dict[str, Source], kind: str
 ) -> str:
     ref = check.string(table, f"{where}.source")
     if ref not in sources:
@@ -250,7 +250,7 @@ def _source_ref(
     return ref
 
 
-def _workflow(check: _Checker, value: Any, where: str) -> Workflow:
+def _workflow(check: Checker, value: Any, where: str) -> Workflow:
     table = check.as_table(value, where)
     stages = ("backlog", "in_progress", "waiting", "done", "discard_resolutions")
     for key in table:
@@ -288,14 +288,18 @@ def _workflow(check: _Checker, value: Any, where: str) -> Workflow:
     )
 
 
-class _Checker:
-    """Small typed accessors that raise ConfigError naming file and key."""
+class Checker:
+    """Small typed accessors for a parsed TOML file that raise one error naming file and key.
+
+    Used for the config and for people's input files (outcomes), each with its own error type."""
+
+    error: type[KoersError] = ConfigError
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def fail(self, key: str, expected: str) -> None:
-        raise ConfigError(f"{self.path}: {key}: expected {expected}")
+        raise self.error(f"{self.path}: {key}: expected {expected}")
 
     def keys(self, table: dict[str, Any], where: str, allowed: set[str]) -> None:
         for key in table:

@@ -648,7 +648,7 @@ def run_once(args: argparse.Namespace, raw: Path, work: Path, first: bool) -> di
         shutil.copyfile(raw, work)
         con = connect_write(work)
     if args.threads:
-        con.execute(f"SET threads = {int(args.threads)}")
+        con.execute("SET threads = ?", [args.threads])
     if args.memory_limit:
         con.execute("SET memory_limit = ?", [args.memory_limit])
     if first:
@@ -688,7 +688,7 @@ def run_once(args: argparse.Namespace, raw: Path, work: Path, first: bool) -> di
     # As in use: a sync writes (capped memory), the dashboard and the CLI read the swapped-in file.
     con = connect_read(work)
     if args.threads:
-        con.execute(f"SET threads = {int(args.threads)}")
+        con.execute("SET threads = ?", [args.threads])
     flow = step("facts", lambda: TeamFlow(con, team(), TZ, AS_OF))
     period = Period.default(AS_OF, TZ)
     results = {name: step(name, lambda fn=fn: fn(flow, period)) for name, fn in AGGREGATES}

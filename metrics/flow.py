@@ -20,6 +20,7 @@ from metrics.queries import run, run_df
 from store.warehouse import cursor
 
 AT_RISK_WINDOW_DAYS = 84
+SUMMARY_SQL = {"lead_time": "lead_time_summary", "cycle_time": "cycle_time_summary"}
 STATS = ("p50", "p85", "p95", "mean", "n")
 
 
@@ -145,9 +146,9 @@ class TeamFlow:
 
     def summary(self, period: Period, measure: str) -> Summary:
         """Percentiles of `lead_time` or `cycle_time` over items done in the period."""
-        if measure not in ("lead_time", "cycle_time"):
+        if measure not in SUMMARY_SQL:
             raise ValueError(measure)
-        row = self.query(f"{measure}_summary", period).iloc[0]
+        row = self.query(SUMMARY_SQL[measure], period).iloc[0]
         return Summary(*(_float(row[name]) for name in STATS[:4]), n=int(row["n"]))
 
     def throughput_weekly(self, period: Period) -> pd.DataFrame:

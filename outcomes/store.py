@@ -56,6 +56,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from config import Checker
 from errors import KoersError
 
 DIRECTIONS = ("up", "down")
@@ -292,38 +293,10 @@ def _source(check: _Checker, value: Any, where: str) -> Source:
     return Source(kind=kind, url=url)
 
 
-class _Checker:
-    """Typed accessors that raise OutcomesError naming the file and the key (as config.py)."""
+class _Checker(Checker):
+    """The config's typed accessors, raising OutcomesError, plus measured points."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, key: str, expected: str) -> None:
-        raise OutcomesError(f"{self.path}: {key}: expected {expected}")
-
-    def keys(self, table: dict[str, Any], where: str, allowed: set[str]) -> None:
-        for key in table:
-            if key not in allowed:
-                name = f"{where}.{key}" if where else key
-                self.fail(
-                    name, f"one of the known keys ({', '.join(sorted(allowed))}); unknown key"
-                )
-
-    def as_table(self, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(where, f"a table, got {type(value).__name__}")
-        return value
-
-    def string(self, table: dict[str, Any], where: str, default: Any = ...) -> Any:
-        key = where.rsplit(".", 1)[-1]
-        if key not in table:
-            if default is ...:
-                self.fail(where, "a value (required)")
-            return default
-        value = table[key]
-        if not isinstance(value, str) or not value.strip():
-            self.fail(where, f"a non-empty text, got {value!r}")
-        return value
+    error = OutcomesError
 
     def point(self, table: dict[str, Any], where: str, required: bool = True) -> Point | None:
         key = where.rsplit(".", 1)[-1]
