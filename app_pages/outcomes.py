@@ -1,14 +1,21 @@
 """Uitkomsten / Outcomes: what the team wants to change for citizens (METRICS.md section 4).
 
 One card per indicator, its chart with the baseline, the line to the target and the delivery
-dates of linked epics, the hypotheses board and a table editor for measurements.
+dates of linked epics, the hypotheses board, a table editor for measurements and a CSV upload
+that runs the same import as `python -m koers import-measurements`.
 """
 
 from __future__ import annotations
 
+import re
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from connectors.files import ImportResult, import_measurements
+from errors import KoersError
 from i18n import t
 from i18n.formats import fmt_date
 from outcomes.store import (
@@ -19,6 +26,44 @@ from outcomes.store import (
 )
 from ui import charts_outcomes, outcome_cards
 from ui.app import page_view
+
+# Every ASCII punctuation character may be backslash-escaped in Markdown; escaping them all makes
+# text from an uploaded file show as itself in a (Markdown) message.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    """Text from a file made safe to put in a message: every Markdown character escaped."""
+    return _PUNCTUATION.sub(r"\\\1", str(text))
+
+
+def import_upload(
+    data_dir: Path, team: str, indicator: str, name: str, data: bytes
+) -> ImportResult:
+    """The CLI's CSV import (`connectors.files`) for uploaded bytes: all rows or none.
+
+    Raises `KoersError` with the import's message, naming the upload instead of the temporary copy.
+    """
+    shown = Path(name).name or "upload.csv"
+    with tempfile.TemporaryDirectory(prefix="koers-upload-") as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data)
+        try:
+            return import_measurements(data_dir, team, indicator, path)
+        except KoersError as exc:
+            raise KoersError(str(exc).replace(str(path), shown)) from None
+
+
+def import_problems(message: str) -> str:
+    """An import's error as Markdown that shows as plain text: the rows it lists as bullets."""
+    parts = []
+    for line in message.splitlines():
+        if line[:1].isspace():
+            parts.append(f"- {plain(line.strip())}")
+        elif line.strip():
+            parts.append(f"\n{plain(line)}\n")
+    return "\n".join(parts)
+
 
 view = page_view()
 lang = view.lang
@@ -190,4 +235,40 @@ if st.button(t("outcomes.editor_save", lang), key="outcomes_editor_save", type="
             indicator=outcomes.indicators[selected].name(lang),
         )
         st.rerun()
-st.caption(t("outcomes.upload_later", lang))
+
+st.subheader(t("outcomes.upload_heading", lang))
+indicator_name = outcomes.indicators[selected].name(lang)
+upload = st.file_uploader(
+    t("outcomes.upload_label", lang, indicator=indicator_name),
+    type=["csv"],
+    help=t("outcomes.upload_help", lang),
+    key=f"outcomes_upload_{selected}_{version}",
+)
+if message := st.session_state.pop("_outcomes_flash_imported", None):
+    st.success(message, icon=":material/check:")
+if upload is not None:
+    try:
+        result = import_upload(
+            view.cfg.data_dir, view.team.key, selected, upload.name, upload.getvalue()
+        )
+    except KoersError as exc:
+        st.error(
+            t("outcomes.upload_failed", lang, file=plain(Path(upload.name).name))
+            + "\n\n"
+            + import_problems(str(exc)),
+            icon=":material/error:",
+        )
+    else:
+        count = (
+            t("outcomes.upload_count_one", lang)
+            if result.imported == 1
+            else t("outcomes.upload_count", lang, n=result.imported)
+        )
+        replaced = ", ".join(fmt_date(d, lang) for d in result.merge.replaced)
+        st.session_state["_outcomes_editor_version"] = version + 1  # fresh editor and uploader
+        st.session_state["_outcomes_flash_imported"] = (
+            t("outcomes.upload_done_replaced", lang, count=count, dates=replaced)
+            if replaced
+            else t("outcomes.upload_done", lang, count=count)
+        )
+        st.rerun()

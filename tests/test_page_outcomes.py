@@ -1,9 +1,10 @@
-"""The Uitkomsten / Outcomes page and the overview's outcome cards (AppTest), and the editor's
-row validation."""
+"""The Uitkomsten / Outcomes page and the overview's outcome cards (AppTest), the editor's
+row validation and the CSV upload of measurements."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -19,10 +20,15 @@ import config
 # Import the package `outcomes` before any page runs: AppTest puts app_pages/ first on sys.path,
 # where app_pages/outcomes.py would otherwise shadow it.
 from config import REPO_ROOT, Config
-from i18n.formats import fmt_number
+from i18n.formats import fmt_date, fmt_number
 from metrics.flow import TeamFlow
 from metrics.outcomes import outcome_facts
-from outcomes.store import load_hypotheses, load_indicators, load_measurements
+from outcomes.store import (
+    load_hypotheses,
+    load_indicators,
+    load_measurements,
+    measurements_path,
+)
 from store.warehouse import connect_read
 from ui.outcome_cards import validate_rows
 
@@ -266,3 +272,118 @@ def test_overview_without_indicators_explains_how_to_add_one(demo_env: Path, lan
     assert not at.exception
     hint = [i.value for i in at.info if OVERVIEW_EMPTY[lang] in i.value]
     assert hint and "indicators.toml" in hint[0]
+
+
+# -- CSV upload -----------------------------------------------------------------------------------
+
+UPLOAD_HEADINGS = {"nl": "Metingen uit een CSV-bestand", "en": "Measurements from a CSV file"}
+
+
+def unescaped(markdown: str) -> str:
+    """A message as the reader sees it: Markdown's backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_editor_has_a_csv_upload_for_the_selected_indicator(demo_env: Path, lang: str) -> None:
+    at = run_page("vergunningen", lang)
+    assert not at.exception
+    assert UPLOAD_HEADINGS[lang] in [h.value for h in at.subheader]
+    (uploader,) = at.file_uploader
+    name = at.selectbox(key="outcomes_editor_indicator").format_func(
+        at.selectbox(key="outcomes_editor_indicator").value
+    )
+    assert name in uploader.label
+    assert uploader.allowed_type == [".csv"]
+    assert not uploader.accept_multiple_files
+    assert uploader.value is None
+    assert not any("import-measurements" in c.value for c in at.caption)  # "comes later" is gone
+
+
+def test_uploading_a_good_csv_imports_it_and_says_what_it_replaced(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    path = measurements_path(cfg.data_dir, "vergunningen", "digital_take_up")
+    assert path.is_relative_to(writable_demo)
+    before = {m.date: m for m in load_measurements(cfg.data_dir, "vergunningen", "digital_take_up")}
+    assert date(2026, 11, 1) in before and date(2026, 12, 1) not in before
+    # what Excel writes in the Netherlands: BOM, ';', dd-mm-yyyy, decimal comma, '%', blank rows
+    data = "\ufeffDatum;Waarde;Toelichting\r\n01-11-2026;75,0%;gecorrigeerd\r\n;;\r\n"
+    data += "01-12-2026;78,4 %;\r\n"
+    at = run_page("vergunningen", "nl")
+    at.file_uploader[0].upload("metingen.csv", data.encode("utf-8"), "text/csv").run()
+    assert not at.exception
+    assert not at.error
+    after = {m.date: m for m in load_measurements(cfg.data_dir, "vergunningen", "digital_take_up")}
+    assert after[date(2026, 11, 1)].value == 75.0
+    assert after[date(2026, 11, 1)].note == "gecorrigeerd"
+    assert after[date(2026, 12, 1)].value == 78.4
+    assert {d: m for d, m in after.items() if d.month < 11 or d.year < 2026} == {
+        d: m for d, m in before.items() if d.month < 11 or d.year < 2026
+    }
+    expected = f"2 metingen geïmporteerd; vervangen: {fmt_date(date(2026, 11, 1), 'nl')}."
+    assert [s.value for s in at.success] == [expected]
+    # the page shows the new data, and the uploader is empty again (no second import on a rerun)
+    assert len(at.data_editor[0].value) == len(after)
+    assert at.file_uploader[0].value is None
+    text = path.read_bytes()
+    at.run()
+    assert not at.exception and not at.success
+    assert path.read_bytes() == text
+
+
+def test_an_upload_without_replaced_dates_says_only_how_many(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    before = load_measurements(cfg.data_dir, "vergunningen", "digital_take_up")
+    at = run_page("vergunningen", "en")
+    at.file_uploader[0].upload("take-up.csv", b"date,value\n2027-01-01,80.5\n", "text/csv").run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["1 measurement imported."]
+    after = load_measurements(cfg.data_dir, "vergunningen", "digital_take_up")
+    assert after[:-1] == before and after[-1].date == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_bad_csv_lists_every_bad_row_and_changes_nothing(writable_demo: Path, lang: str) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    folder = cfg.data_dir / "outcomes" / "vergunningen"
+    files = {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    data = (
+        "datum;waarde;toelichting\n"
+        "01-11-2026;80,0;would replace a value\n"
+        "31-02-2026;70,0;\n"
+        "01-12-2026;**veel**;\n"
+        "01-01-2027;71,0;[link](http://example.org)\n"
+        "01-01-2027;72,0;\n"
+    )
+    at = run_page("vergunningen", lang)
+    at.file_uploader[0].upload("fout_*bestand*.csv", data.encode("utf-8"), "text/csv").run()
+    assert not at.exception
+    assert not at.success
+    (error,) = at.error
+    shown = unescaped(error.proto.body)
+    lead = {"nl": "Er is niets geïmporteerd uit", "en": "Nothing was imported from"}[lang]
+    assert shown.startswith(f"{lead} fout_*bestand*.csv.")
+    assert "fout_*bestand*.csv: 3 bad rows, nothing imported:" in shown
+    assert "- line 3: '31-02-2026' is not a valid date (expected dd-mm-yyyy or yyyy-mm-dd)" in shown
+    assert "- line 4: '**veel**' is not a number (expected a number like 1.234,5)" in shown
+    assert "- line 6: 2027-01-01 is also on line 5" in shown
+    assert "line 2" not in shown and "line 5:" not in shown
+    assert "koers-upload-" not in shown  # the temporary copy is not named
+    # plain text: no Markdown from the file (bold, emphasis) gets through unescaped
+    assert "**veel**" not in error.proto.body and "\\*\\*veel\\*\\*" in error.proto.body
+    assert "_\\*bestand\\*" in error.proto.body
+    # nothing half-imported: every file of the team byte for byte as it was
+    assert {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} == files
+    assert at.file_uploader[0].value is not None  # the file stays, so the list stays in view
+
+
+def test_a_workbook_or_an_empty_upload_is_refused_with_its_reason(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    path = measurements_path(cfg.data_dir, "vergunningen", "digital_take_up")
+    text = path.read_bytes()
+    at = run_page("vergunningen", "en")
+    at.file_uploader[0].upload("book.csv", b"PK\x03\x04rest of a zip", "text/csv").run()
+    assert "book.csv: this is a spreadsheet workbook, not CSV" in unescaped(at.error[0].proto.body)
+    at.file_uploader[0].set_value(("empty.csv", b"\n;;\n", "text/csv")).run()
+    assert "empty.csv: the file is empty" in unescaped(at.error[0].proto.body)
+    assert path.read_bytes() == text and not at.success
