@@ -182,15 +182,19 @@ def parse_indicators(raw: dict[str, Any], path: Path) -> dict[str, Indicator]:
     return {key: _indicator(check, key, value) for key, value in tables.items()}
 
 
+def _check_unique(path: Path, section: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise OutcomesError(f"{path}: {section}.{key}: the key is used twice")
+        seen.add(key)
+
+
 def save_indicators(data_dir: Path, team: str, indicators: Iterable[Indicator]) -> Path:
     """Validate and write the team's indicators (replacing the file), atomically."""
     indicators = list(indicators)
     path = indicators_path(data_dir, team)
-    seen: set[str] = set()
-    for indicator in indicators:
-        if indicator.key in seen:
-            raise OutcomesError(f"{path}: indicators.{indicator.key}: the key is used twice")
-        seen.add(indicator.key)
+    _check_unique(path, "indicators", [i.key for i in indicators])
     text = dump_indicators(indicators)
     parse_indicators(tomllib.loads(text), path)  # the same rules as loading: never save junk
     with team_lock(data_dir, team):
@@ -358,11 +362,7 @@ def save_hypotheses(data_dir: Path, team: str, hypotheses: Iterable[Hypothesis])
     """Validate (against the team's indicators) and write the team's hypotheses, atomically."""
     hypotheses = list(hypotheses)
     path = hypotheses_path(data_dir, team)
-    seen: set[str] = set()
-    for hypothesis in hypotheses:
-        if hypothesis.key in seen:
-            raise OutcomesError(f"{path}: hypotheses.{hypothesis.key}: the key is used twice")
-        seen.add(hypothesis.key)
+    _check_unique(path, "hypotheses", [h.key for h in hypotheses])
     text = dump_hypotheses(hypotheses)
     parse_hypotheses(tomllib.loads(text), path, load_indicators(data_dir, team))
     with team_lock(data_dir, team):

@@ -454,19 +454,7 @@ class FakeGitLab(LoopbackFake):
             handler.close_connection = True
             return
         record.status = reply.status
-        if isinstance(reply.body, bytes):
-            data = reply.body
-        elif isinstance(reply.body, str):
-            data = reply.body.encode()
-        else:
-            data = _encode(reply.body).encode()
-        handler.send_response(reply.status)
-        handler.send_header("Content-Type", reply.content_type)
-        handler.send_header("Content-Length", str(len(data)))
-        for name, value in reply.headers.items():
-            handler.send_header(name, str(value))
-        handler.end_headers()
-        handler.wfile.write(data)
+        self._respond(handler, reply.status, reply.body, reply.content_type, reply.headers)
 
     def _authenticate(self, handler: _Handler) -> None:
         token = handler.headers.get("PRIVATE-TOKEN")

@@ -137,6 +137,25 @@ class LoopbackFake:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @staticmethod
+    def _respond(
+        handler: Handler, status: int, body: Any, content_type: str, headers: dict[str, Any]
+    ) -> None:
+        """Write one answer: bytes and text as they are, anything else as compact JSON."""
+        if isinstance(body, bytes):
+            data = body
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            handler.send_header(name, str(value))
+        handler.end_headers()
+        handler.wfile.write(data)
+
     def _script(
         self,
         prefix: str,
