@@ -171,7 +171,9 @@ else:
                 )
                 if st.button(t("outcomes.status_save", lang), key=f"hypothesis_save_{h.key}"):
                     if choice != h.status:
-                        set_hypothesis_status(view.cfg.data_dir, view.team.key, h.key, choice)
+                        set_hypothesis_status(
+                            view.cfg.data_dir, view.team.key, h.key, choice, on=view.today
+                        )
                     st.session_state["_outcomes_flash_status"] = t(
                         "outcomes.status_saved",
                         lang,

@@ -178,6 +178,7 @@ def hypotheses(epics: dict[str, str]) -> list[Hypothesis]:
             expected_change=15.0,
             by=date(2026, 9, 30),
             status="validated",
+            status_date=date(2026, 10, 12),
             statement_nl=(
                 f"Wij geloven dat het online aanvraagformulier ({form}) het aandeel digitale "
                 "aanvragen met 15 procentpunten verhoogt vóór 30 september 2026."

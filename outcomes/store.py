@@ -119,6 +119,8 @@ class Hypothesis:
     status: str  # testing | validated | invalidated
     statement_nl: str
     statement_en: str
+    # The day the team last set `status`: when a hypothesis was validated (a win, METRICS §5).
+    status_date: date | None = None
 
     def statement(self, lang: str) -> str:
         return self.statement_en if lang.lower().startswith("en") else self.statement_nl
@@ -370,8 +372,11 @@ def save_hypotheses(data_dir: Path, team: str, hypotheses: Iterable[Hypothesis])
     return path
 
 
-def set_hypothesis_status(data_dir: Path, team: str, key: str, status: str) -> Hypothesis:
-    """Set one hypothesis's status (the team's verdict) in one atomic write; returns it."""
+def set_hypothesis_status(
+    data_dir: Path, team: str, key: str, status: str, on: date | None = None
+) -> Hypothesis:
+    """Set one hypothesis's status (the team's verdict) on day `on` (default: today) in one
+    atomic write; returns it. Setting the status it already has keeps its date."""
     path = hypotheses_path(data_dir, team)
     if status not in HYPOTHESIS_STATUSES:
         raise OutcomesError(
@@ -383,8 +388,9 @@ def set_hypothesis_status(data_dir: Path, team: str, key: str, status: str) -> H
         if key not in hypotheses:
             known = ", ".join(hypotheses) or "none"
             raise OutcomesError(f"{path}: no hypothesis '{key}' (known: {known})")
-        updated = replace(hypotheses[key], status=status)
-        if updated != hypotheses[key]:
+        updated = hypotheses[key]
+        if status != updated.status:
+            updated = replace(updated, status=status, status_date=on or date.today())
             hypotheses[key] = updated
             write_atomic(path, dump_hypotheses(hypotheses.values()))
     return updated
@@ -407,6 +413,8 @@ def dump_hypotheses(hypotheses: Iterable[Hypothesis]) -> str:
             f"statement_nl = {_toml_str(h.statement_nl)}",
             f"statement_en = {_toml_str(h.statement_en)}",
         ]
+        if h.status_date is not None:
+            lines.append(f"status_date = {h.status_date.isoformat()}")
     return "\n".join(lines) + "\n"
 
 
@@ -420,7 +428,16 @@ def _hypothesis(
     check.keys(
         table,
         where,
-        {"epic", "indicator", "expected_change", "by", "status", "statement_nl", "statement_en"},
+        {
+            "epic",
+            "indicator",
+            "expected_change",
+            "by",
+            "status",
+            "statement_nl",
+            "statement_en",
+            "status_date",
+        },
     )
     epic = check.string(table, f"{where}.epic")
     if not EPIC_KEY_PATTERN.match(epic):
@@ -456,7 +473,15 @@ def _hypothesis(
         status=status,
         statement_nl=check.string(table, f"{where}.statement_nl"),
         statement_en=check.string(table, f"{where}.statement_en"),
+        status_date=_optional_date(check, table, f"{where}.status_date"),
     )
+
+
+def _optional_date(check: _Checker, table: dict[str, Any], where: str) -> date | None:
+    value = table.get(where.rsplit(".", 1)[1])
+    if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
+        check.fail(where, f"a date like 2026-09-30, got {value!r}")
+    return value
 
 
 # --- measurements -----------------------------------------------------------------------------

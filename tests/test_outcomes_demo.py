@@ -294,7 +294,12 @@ def test_hypotheses_load_and_save_round_trip(data_dir: Path) -> None:
             'status = "testing"',
             'status = "testing"\nowner = "me"',
             "hypotheses.form.owner: expected one of the known keys (by, epic, expected_change, "
-            "indicator, statement_en, statement_nl, status); unknown key",
+            "indicator, statement_en, statement_nl, status, status_date); unknown key",
+        ),
+        (
+            'status = "testing"',
+            'status = "testing"\nstatus_date = "last week"',
+            "hypotheses.form.status_date: expected a date like 2026-09-30, got 'last week'",
         ),
         (
             "statement_en = ",
@@ -324,10 +329,14 @@ def test_saving_a_hypothesis_for_an_unknown_indicator_writes_nothing(data_dir: P
 
 def test_set_hypothesis_status(data_dir: Path) -> None:
     path = _write(data_dir, VALID)
-    updated = set_hypothesis_status(data_dir, "team", "form", "validated")
-    assert updated.status == "validated"
+    updated = set_hypothesis_status(data_dir, "team", "form", "validated", on=date(2026, 10, 5))
+    assert (updated.status, updated.status_date) == ("validated", date(2026, 10, 5))
     assert load_hypotheses(data_dir, "team")["form"] == updated
-    assert 'status = "validated"' in path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert 'status = "validated"' in text and "status_date = 2026-10-05" in text
+    # the same verdict again keeps the day it was given
+    again = set_hypothesis_status(data_dir, "team", "form", "validated", on=date(2026, 11, 1))
+    assert again.status_date == date(2026, 10, 5)
     before = path.read_bytes()
     with pytest.raises(OutcomesError) as error:
         set_hypothesis_status(data_dir, "team", "form", "maybe")

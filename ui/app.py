@@ -58,10 +58,14 @@ class View:
     db: tuple[str, int]  # the warehouse file and its identity: the cache key for every query
 
     @property
+    def today(self) -> date:
+        """The day of `as_of` in the configured time zone (the demo's frozen day, say)."""
+        return self.as_of.astimezone(ZoneInfo(self.cfg.timezone)).date()
+
+    @property
     def last_day(self) -> date:
         """The period's last day that has begun at `as_of` (today for a current period)."""
-        today = self.as_of.astimezone(ZoneInfo(self.cfg.timezone)).date()
-        return min(self.period.last_day, today)
+        return min(self.period.last_day, self.today)
 
 
 def load_config() -> Config:
