@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 
 from config import Config, Team
-from metrics.dora import TeamDelivery
-from metrics.flow import Period
+from metrics.dora import TeamDelivery, jira_incidents
+from metrics.flow import Period, TeamFlow
 from metrics.overview import Tile, baseline_period
 from metrics.queries import run_df
 
@@ -27,11 +27,25 @@ def project_ids(con: duckdb.DuckDBPyConnection, source: str, paths: list[str]) -
 
 
 def team_delivery(
-    con: duckdb.DuckDBPyConnection, cfg: Config, team: Team, as_of: datetime
+    con: duckdb.DuckDBPyConnection,
+    cfg: Config,
+    team: Team,
+    as_of: datetime,
+    flow: TeamFlow | None = None,
 ) -> TeamDelivery | None:
-    """The team's `TeamDelivery`, or None when it has no GitLab configured."""
-    if team.gitlab is None:
+    """The team's `TeamDelivery`: its GitLab projects and, when it names `incident_types`, the
+    Jira incidents of its query (from `flow`, or a `TeamFlow` built here at `as_of`). None when
+    it has neither GitLab nor Jira incident types: there is nothing to report then."""
+    from_jira = bool(team.incident_types) and team.jira is not None
+    if team.gitlab is None and not from_jira:
         return None
+    incidents = None
+    if from_jira:
+        flow = flow if flow is not None else TeamFlow(con, team, cfg.timezone, as_of)
+        incidents = jira_incidents(flow, team.incident_types)
+    if team.gitlab is None:
+        # no deployments to attribute to: the time to restore is all it can tell (METRICS §3)
+        return TeamDelivery(con, None, [], None, cfg.timezone, as_of, jira_incidents=incidents)
     projects = project_ids(con, team.gitlab.source, team.gitlab.projects)
     return TeamDelivery(
         con,
@@ -40,6 +54,7 @@ def team_delivery(
         team.gitlab.production_environment,
         cfg.timezone,
         as_of,
+        jira_incidents=incidents,
     )
 
 
@@ -97,10 +112,12 @@ class Delivery:
 def delivery(
     con: duckdb.DuckDBPyConnection, cfg: Config, team: Team, as_of: datetime, period: Period
 ) -> Delivery | None:
-    """Everything the Delivery page shows for one team and period; None without GitLab."""
-    facts = team_delivery(con, cfg, team, as_of)
-    if facts is None:
+    """Everything the Delivery page shows for one team and period; None without GitLab (the
+    page has nothing to show then: no deployments, no changes)."""
+    if team.gitlab is None:
         return None
+    facts = team_delivery(con, cfg, team, as_of)
+    assert facts is not None
     baseline = baseline_period(team, as_of, cfg.timezone)
     now, before = facts.report(period), facts.report(baseline)
     stages = pd.concat(

@@ -1,30 +1,42 @@
 """Where the numbers come from, and what to distrust: sources, table sizes and the data-quality
-warnings of one team (METRICS.md §1), for the Data page.
+warnings of one team (METRICS.md §1 for Jira, §3 for GitLab), for the Data page.
 
-The team-level functions take a `TeamFlow`, so they read its temp tables `team_intervals` and
-`item_facts` (the mapping and facts the metrics really used). The source-level ones take a
-connection to the warehouse.
+The team-level Jira functions take a `TeamFlow`, so they read its temp tables `team_intervals` and
+`item_facts` (the mapping and facts the metrics really used); the GitLab ones read the temp tables
+of a `TeamDelivery` (the production deployments and deployed changes the DORA metrics used). The
+source-level ones take a connection to the warehouse.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import duckdb
 import pandas as pd
 
+from config import Team
+from metrics.delivery import project_ids
+from metrics.dora import TeamDelivery
 from metrics.flow import TeamFlow
 from metrics.queries import run_df
 from store.warehouse import cursor
 
-# The domain tables the Data page counts (besides every raw_* table), in the order shown.
+# The domain tables the Data page counts (besides every raw_* table), in the order shown: Jira's
+# (store/sql/0*), then GitLab's (store/sql/2*).
 DOMAIN_TABLES = (
     "work_items",
     "status_changes",
     "status_intervals",
     "flag_intervals",
     "jira_statuses",
+    "merge_requests",
+    "deployments",
+    "deployment_merge_requests",
+    "incidents",
 )
+# A merged MR that no production deployment carries after this many days is reported.
+WAITING_DAYS = 30
 
 
 # -- the warehouse ------------------------------------------------------------------------------
@@ -123,3 +135,67 @@ def quality(flow: TeamFlow) -> Quality:
 
 def _rows(frame: pd.DataFrame, where: pd.Series, *columns: str) -> pd.DataFrame:
     return frame.loc[where, ["status", *columns, "items"]].reset_index(drop=True)
+
+
+# -- one team's GitLab ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GitlabQuality:
+    """One team's GitLab projects and what to distrust about them, at `as_of`."""
+
+    # [path, project_id, project, archived, merged, deployments, incidents]: each configured path
+    # with the projects it stands for; a path that matches no project has one row without one
+    projects: pd.DataFrame
+    # [project_id, project, environment, tier, known, deployments]: the projects' environments
+    # and the production deployments counted to each; the configured production_environment is
+    # a row with known = False when no project has an environment of that name
+    environments: pd.DataFrame
+    # [project_id, project, iid, title, merged_at, days_waiting]: merged more than WAITING_DAYS
+    # days before as_of, after the first production deployment, and in none by as_of
+    waiting: pd.DataFrame
+    production_environment: str | None
+
+    @property
+    def missing_paths(self) -> pd.Series:
+        """Configured paths with no project in the warehouse (not synced yet, or an empty
+        group)."""
+        return self.projects.loc[self.projects["project_id"].isna(), "path"].reset_index(drop=True)
+
+    @property
+    def production_environment_missing(self) -> bool:
+        """The team names a production environment that none of its projects has."""
+        return bool((~self.environments["known"].astype(bool)).any())
+
+    @property
+    def deployments(self) -> int:
+        """Production deployments counted up to `as_of`, over all the team's projects."""
+        return int(self.environments["deployments"].sum())
+
+    @property
+    def no_production(self) -> bool:
+        """The team has projects, but not one production deployment counts."""
+        return bool(self.projects["project_id"].notna().any()) and self.deployments == 0
+
+    @property
+    def merged(self) -> int:
+        """Merged MRs up to `as_of`, over all the team's projects."""
+        return int(self.projects["merged"].fillna(0).sum())
+
+
+def gitlab_quality(
+    con: duckdb.DuckDBPyConnection, team: Team, tz: str, as_of: datetime
+) -> GitlabQuality | None:
+    """The Data page's GitLab findings for one team; None for a team without GitLab."""
+    if team.gitlab is None:
+        return None
+    gitlab = team.gitlab
+    projects = project_ids(con, gitlab.source, list(gitlab.projects))
+    facts = TeamDelivery(con, gitlab.source, projects, gitlab.production_environment, tz, as_of)
+    params = dict(facts.params, paths=list(gitlab.projects), waiting_days=WAITING_DAYS)
+    return GitlabQuality(
+        projects=run_df(facts.con, "quality_gitlab_projects", params),
+        environments=run_df(facts.con, "quality_gitlab_environments", params),
+        waiting=run_df(facts.con, "quality_gitlab_waiting", params),
+        production_environment=gitlab.production_environment,
+    )

@@ -55,6 +55,7 @@ Time to restore over incidents closed in the period (I0, I1): p50 0.625, n 2.
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -62,6 +63,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from config import parse
+from metrics.delivery import team_delivery
 from metrics.dora import TeamDelivery, report
 from metrics.flow import Period
 from store.normalize import normalize
@@ -74,6 +77,8 @@ from store.raw import (
     write_gitlab_mr_commits,
     write_gitlab_mr_notes,
     write_gitlab_projects,
+    write_jira_catalogue,
+    write_jira_issues,
 )
 from store.warehouse import connect_write
 from tests.fakes.gitlab import (
@@ -85,6 +90,7 @@ from tests.fakes.gitlab import (
     note,
     user,
 )
+from tests.jira_payloads import catalogue, issue, move
 
 TZ = "Europe/Amsterdam"
 SOURCE = "gitlab"
@@ -338,3 +344,194 @@ def test_no_person_is_stored_anywhere(con: duckdb.DuckDBPyConnection) -> None:
     assert "approved this merge request" not in text  # note bodies go too
     for person in PEOPLE:
         assert person not in text, person
+
+
+# -- Jira incidents (METRICS.md §3: "or a Jira issue of one of the team's incident_types") -----
+#
+# The fixture above plus Jira items of source `s`, team `t` (workflow by category: Done and
+# Closed are done), whose config says incident_types = ["INCIDENT"] (Jira's type is "Incident":
+# matched case-insensitively). Times in UTC. Production deployments (no override): D100 Feb 20
+# 10:00, D101 Mar 3 10:00, D102 Mar 5 10:00, D105 Mar 10 10:00, D108 Mar 10 15:00; with
+# production_environment = "release" also D107 Mar 12 10:00.
+#
+#   T-2 Incident  created Feb 10 08:00, before any deployment: unattributed; Done Mar 2 08:00
+#                 (in the period): restored in 20 d (Feb 10 → Mar 2, February has 28 days)
+#   T-1 Incident  created Mar 3 12:00 → D101; Done Mar 4 00:00, Closed Mar 5 12:00: closed_at is
+#                 done_at, the start of the final run of done statuses (Done), so 0.5 d, not 2 d
+#   T-6 Incident  created Mar 4 09:00 → D101; incomplete changelog (Jira says 3 histories, 1
+#                 came): still an incident, but its done_at is not trusted for time to restore
+#   T-5 Incident  created Mar 10 11:00 → D105; closed as Duplicate (discarded) at 12:00: still an
+#                 incident (D105 fails), but no restore time
+#   T-3 Bug       created Mar 11 09:00 (would be D108, or D108 with "release"); Done 10:00: not an
+#                 incident type
+#   U-9 Incident  of team `u`, created Mar 11 09:00, Done 11:00: not this team's
+#   T-7 Incident  created Apr 5, after as_of: not there yet
+#
+# Without override: failed deployments D101 (T-1, T-6), D102 (I1), D105 (T-5), D108 (I2): CFR
+# 4 / 4 = 1.0 (GitLab alone: 0.5). With "release": I2 (Mar 20) goes to D107, and D108's window
+# [Mar 10 15:00, Mar 12 10:00) holds only T-3 and U-9, which do not count: CFR 4 / 5 = 0.8 (were
+# they counted: 1.0).
+# Time to restore over incidents closed in the period [Mar 1 23:00Z, Mar 15 23:00Z): I0 0.25,
+# T-1 0.5, I1 1.0, T-2 20 → p50 (0.5 + 1.0) / 2 = 0.75, n 4 (T-6, T-5, T-3, U-9 left out).
+# Without GitLab (the same Jira team): T-1 0.5 and T-2 20 → p50 10.25, n 2.
+
+JIRA_ISSUES_T = [
+    issue(
+        "T-2",
+        "2026-02-10 08:00 +0000",
+        "Done",
+        [move("2026-03-02 08:00 +0000", "To Do", "Done")],
+        type_="Incident",
+    ),
+    issue(
+        "T-1",
+        "2026-03-03 12:00 +0000",
+        "Closed",
+        [
+            move("2026-03-03 13:00 +0000", "To Do", "In Progress"),
+            move("2026-03-04 00:00 +0000", "In Progress", "Done"),
+            move("2026-03-05 12:00 +0000", "Done", "Closed"),
+        ],
+        type_="Incident",
+    ),
+    issue(
+        "T-6",
+        "2026-03-04 09:00 +0000",
+        "Done",
+        [move("2026-03-04 10:00 +0000", "Testing", "Done")],
+        type_="Incident",
+        total=3,
+    ),
+    issue(
+        "T-5",
+        "2026-03-10 11:00 +0000",
+        "Done",
+        [move("2026-03-10 12:00 +0000", "To Do", "Done")],
+        type_="Incident",
+        resolution="Duplicate",
+    ),
+    issue(
+        "T-3",
+        "2026-03-11 09:00 +0000",
+        "Done",
+        [move("2026-03-11 10:00 +0000", "To Do", "Done")],
+        type_="Bug",
+    ),
+    issue("T-7", "2026-04-05 09:00 +0000", "To Do", type_="Incident"),
+]
+JIRA_ISSUES_U = [
+    issue(
+        "U-9",
+        "2026-03-11 09:00 +0000",
+        "Done",
+        [move("2026-03-11 11:00 +0000", "To Do", "Done")],
+        type_="Incident",
+    ),
+]
+
+
+def _config(tmp_path: Path, gitlab: str = "", incident_types: str = '["INCIDENT"]'):
+    text = (
+        '[sources.s]\ntype = "jira"\nurl = "https://jira.test"\n'
+        '[sources.gitlab]\ntype = "gitlab"\nurl = "https://gitlab.test"\n'
+        '[teams.t]\nname = "T"\njira = { source = "s", jql = "project = T" }\n'
+        f"incident_types = {incident_types}\n{gitlab}"
+    )
+    return parse(tomllib.loads(text), tmp_path / "koers.toml")
+
+
+GITLAB = 'gitlab = { source = "gitlab", projects = ["gov/app"] }\n'
+GITLAB_RELEASE = (
+    'gitlab = { source = "gitlab", projects = ["gov/app"], production_environment = "release" }\n'
+)
+
+
+@pytest.fixture()
+def mixed(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    info, statuses, fields = catalogue()
+    write_jira_catalogue(con, "s", FETCHED, info, statuses, fields)
+    write_jira_issues(con, "s", "t", FETCHED, JIRA_ISSUES_T)
+    write_jira_issues(con, "s", "u", FETCHED, JIRA_ISSUES_U)
+    normalize(con)
+    return con
+
+
+def _facts(con: duckdb.DuckDBPyConnection, cfg) -> TeamDelivery:
+    facts = team_delivery(con, cfg, cfg.team("t"), AS_OF)
+    assert facts is not None
+    return facts
+
+
+def test_jira_incidents_count_with_gitlab_ones(
+    mixed: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    dora = _facts(mixed, _config(tmp_path, GITLAB)).report(PERIOD)
+    assert dora["deployments"] == 4
+    assert dora["change_failure_rate"] == pytest.approx(1.0)
+    assert dora["time_to_restore_days"] == {"p50": pytest.approx(0.75), "n": 4}
+    # the other figures are GitLab's alone, as before
+    assert dora["change_lead_time_days"]["n"] == 3
+
+
+def test_jira_incidents_are_attributed_like_gitlab_ones(
+    mixed: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    incidents = _facts(mixed, _config(tmp_path, GITLAB)).incidents()
+    listed = [
+        (row.origin, row.key if row.origin == "jira" else row.incident_id)
+        for row in incidents.itertuples()
+    ]
+    # no Bug (T-3), no other team's (U-9), nothing after as_of (T-7, I3)
+    assert listed == [
+        ("jira", "T-2"),
+        ("gitlab", 9000),
+        ("jira", "T-1"),
+        ("jira", "T-6"),
+        ("gitlab", 9001),
+        ("jira", "T-5"),
+        ("gitlab", 9002),
+    ]
+    attributed = [None if pd.isna(d) else int(d) for d in incidents["attributed_deployment_id"]]
+    assert attributed == [None, 100, 101, 101, 102, 105, 108]
+    by_key = incidents.set_index("key")
+    assert by_key.loc["T-1", "closed_at"] == datetime.fromisoformat("2026-03-04T00:00:00+00:00")
+    assert by_key.loc["T-1", "restore_days"] == pytest.approx(0.5)
+    assert by_key.loc["T-2", "restore_days"] == pytest.approx(20.0)
+    assert bool(by_key.loc["T-5", "discarded"]) and pd.isna(by_key.loc["T-5", "restore_days"])
+    assert pd.notna(by_key.loc["T-6", "closed_at"]) and pd.isna(by_key.loc["T-6", "restore_days"])
+
+
+def test_jira_incidents_with_the_production_environment_override(
+    mixed: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    dora = _facts(mixed, _config(tmp_path, GITLAB_RELEASE)).report(PERIOD)
+    assert dora["deployments"] == 5
+    assert dora["change_failure_rate"] == pytest.approx(0.8)
+
+
+def test_without_incident_types_only_gitlab_incidents_count(
+    mixed: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    dora = _facts(mixed, _config(tmp_path, GITLAB, incident_types="[]")).report(PERIOD)
+    assert dora["change_failure_rate"] == pytest.approx(0.5)
+    assert dora["time_to_restore_days"] == {"p50": pytest.approx(0.625), "n": 2}
+
+
+def test_jira_incidents_without_gitlab_give_only_the_time_to_restore(
+    mixed: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    facts = _facts(mixed, _config(tmp_path))
+    assert facts.deployments().empty and facts.changes().empty
+    assert facts.incidents()["key"].tolist() == ["T-2", "T-1", "T-6", "T-5"]
+    assert facts.incidents()["attributed_deployment_id"].isna().all()
+    assert facts.report(PERIOD) == {
+        "deployments": None,
+        "per_week": None,
+        "deploy_days_per_week_median": None,
+        "change_lead_time_days": {"p50": None, "p85": None, "n": 0},
+        "change_failure_rate": None,
+        "time_to_restore_days": {"p50": pytest.approx(10.25), "n": 2},
+    }
+    # a team with neither GitLab nor incident types has no delivery figures at all
+    cfg = _config(tmp_path, incident_types="[]")
+    assert team_delivery(mixed, cfg, cfg.team("t"), AS_OF) is None

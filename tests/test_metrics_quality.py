@@ -3,15 +3,30 @@ warehouse whose expected values are worked out by hand below."""
 
 from __future__ import annotations
 
+import tomllib
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
+from config import Team, parse
+from demo.gitlab_payloads import deployment, environment, incident, merge_request
 from metrics import quality
+from metrics.dora import TeamDelivery
 from metrics.flow import TeamFlow
+from store.normalize import normalize
+from store.raw import (
+    write_gitlab_deployment_mrs,
+    write_gitlab_deployments,
+    write_gitlab_environments,
+    write_gitlab_issues,
+    write_gitlab_merge_requests,
+    write_gitlab_projects,
+)
 from store.sync_state import record_sync
+from store.warehouse import connect_write
 from tests.jira_payloads import config, issue, move, warehouse
 
 TZ = "Europe/Amsterdam"
@@ -263,8 +278,179 @@ def test_sources_and_table_counts(tmp_path: Path) -> None:
         "status_intervals": 21,  # one initial interval per item (10) + one per change (11)
         "flag_intervals": 0,
         "jira_statuses": 7,
+        # GitLab's domain tables, empty without GitLab data
+        "merge_requests": 0,
+        "deployments": 0,
+        "deployment_merge_requests": 0,
+        "incidents": 0,
     }
     # raw tables first, then the domain tables in the order the page explains them
-    assert counts["layer"].tolist() == ["raw"] * 15 + ["domain"] * 5
+    assert counts["layer"].tolist() == ["raw"] * 15 + ["domain"] * 9
     assert counts["table_name"].tolist()[15:] == list(quality.DOMAIN_TABLES)
     assert "source_state" not in rows and "build_info" not in rows  # bookkeeping, not data
+
+
+# -- GitLab (METRICS.md §3): the team's projects and the warnings about them ---------------------
+#
+# Group `gov` holds gov/app (10) and gov/api (11, archived). The team lists the paths "gov",
+# "gov/app" (already under "gov": listed there once) and "gov/missing" (no such project landed).
+# Environments of 10: live (tier production), staging. Project 11 has none listed, but deploys to
+# "production" (no known tier, a production name: it counts). as_of Apr 10 10:00Z.
+#   D1 live        Mar 1 10:00  ships MR1        D3 staging Mar 25 10:00  ships MR3 (not production)
+#   D2 live        Mar 20 10:00 ships MR2        D4 (11) production Mar 3 10:00
+#   MR0 merged Jan 1 10:00: before the first production deployment (D1), not reported
+#   MR1 merged Feb 28 10:00 (D1), MR2 Mar 2 10:00 (D2): deployed
+#   MR3 merged Mar 5 10:00, only on staging: 36 d before as_of → reported, 36.0 days
+#   MR5 merged Mar 11 10:00: exactly 30 d, not more → not reported
+#   MR4 merged Mar 15 10:00: 26 d → not reported
+#   MR6 (project 11) merged Mar 1 12:00: 39 d 22 h = 39 + 22/24 d → reported
+#   MR7 merged Apr 12, after as_of: not there yet
+# Per project: gov/api merged 1 (MR6), deployments 1 (D4), incidents 0 (its one is after as_of);
+# gov/app merged 6 (MR0–MR5), deployments 2 (D1, D2), incidents 1.
+
+GL_AS_OF = datetime.fromisoformat("2026-04-10T10:00:00+00:00")
+GL_FETCHED = datetime.fromisoformat("2026-04-10T10:00:00+00:00")
+
+
+def _gl_mr(project: int, iid: int, merged: str) -> dict:
+    return merge_request(project, iid, created="2025-12-01T09:00:00Z", merged=merged)
+
+
+GL_MRS = {
+    10: [
+        _gl_mr(10, 0, "2026-01-01T10:00:00Z"),
+        _gl_mr(10, 1, "2026-02-28T10:00:00Z"),
+        _gl_mr(10, 2, "2026-03-02T10:00:00Z"),
+        _gl_mr(10, 3, "2026-03-05T10:00:00Z"),
+        _gl_mr(10, 4, "2026-03-15T10:00:00Z"),
+        _gl_mr(10, 5, "2026-03-11T10:00:00Z"),
+        _gl_mr(10, 7, "2026-04-12T10:00:00Z"),
+    ],
+    11: [_gl_mr(11, 6, "2026-03-01T12:00:00Z")],
+}
+GL_DEPLOYMENTS = [  # (deployment, project, MR iids it ships)
+    (deployment(1, 10, "live", "2026-03-01T10:00:00Z"), 10, [1]),
+    (deployment(2, 10, "live", "2026-03-20T10:00:00Z"), 10, [2]),
+    (deployment(3, 10, "staging", "2026-03-25T10:00:00Z"), 10, [3]),
+    (deployment(4, 11, "production", "2026-03-03T10:00:00Z"), 11, []),
+]
+
+
+def _gl_served(d: dict) -> dict:
+    """A deployment as the API lists it: the environment is an object."""
+    skip = ("project_id", "merge_request_iids", "finished_at", "environment")
+    env = {"id": d["id"], "name": d["environment"]}
+    return {**{k: v for k, v in d.items() if k not in skip}, "environment": env}
+
+
+@pytest.fixture()
+def gitlab_con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = connect_write(tmp_path / "gitlab.duckdb")
+    write_gitlab_projects(
+        con,
+        "gl",
+        GL_FETCHED,
+        [
+            {"id": 10, "path_with_namespace": "gov/app", "archived": False},
+            {"id": 11, "path_with_namespace": "gov/api", "archived": True},
+            {"id": 12, "path_with_namespace": "other/app", "archived": False},
+        ],
+    )
+    write_gitlab_environments(
+        con,
+        "gl",
+        10,
+        GL_FETCHED,
+        [environment(1, 10, "live", "production"), environment(2, 10, "staging", "staging")],
+    )
+    for project, mrs in GL_MRS.items():
+        write_gitlab_merge_requests(con, "gl", project, GL_FETCHED, mrs)
+    for d, project, iids in GL_DEPLOYMENTS:
+        write_gitlab_deployments(con, "gl", project, GL_FETCHED, [_gl_served(d)])
+        shipped = [m for m in GL_MRS[project] if m["iid"] in iids]
+        write_gitlab_deployment_mrs(con, "gl", project, d["id"], GL_FETCHED, shipped)
+    write_gitlab_issues(con, "gl", 10, GL_FETCHED, [incident(900, 10, 1, "2026-03-21T09:00:00Z")])
+    write_gitlab_issues(con, "gl", 11, GL_FETCHED, [incident(901, 11, 1, "2026-04-11T09:00:00Z")])
+    normalize(con)
+    return con
+
+
+def _gl_team(tmp_path: Path, gitlab: str) -> Team:
+    text = (
+        '[sources.gl]\ntype = "gitlab"\nurl = "https://gitlab.test"\n'
+        f'[teams.t]\nname = "T"\ngitlab = {{ source = "gl", {gitlab} }}\n'
+    )
+    return parse(tomllib.loads(text), tmp_path / "koers.toml").team("t")
+
+
+PATHS = 'projects = ["gov", "gov/app", "gov/missing"]'
+
+
+def test_gitlab_projects_per_configured_path(
+    gitlab_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    found = quality.gitlab_quality(gitlab_con, _gl_team(tmp_path, PATHS), TZ, GL_AS_OF)
+    assert found is not None
+    rows = found.projects.astype(object).where(found.projects.notna(), None)
+    assert rows.values.tolist() == [
+        ["gov", 11, "gov/api", True, 1, 1, 0],
+        ["gov", 10, "gov/app", False, 6, 2, 1],
+        ["gov/missing", None, None, None, None, None, None],
+    ]
+    assert found.missing_paths.tolist() == ["gov/missing"]
+    assert (found.merged, found.deployments) == (7, 3)
+
+
+def test_gitlab_environments_and_the_configured_production_environment(
+    gitlab_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    found = quality.gitlab_quality(gitlab_con, _gl_team(tmp_path, PATHS), TZ, GL_AS_OF)
+    envs = found.environments[["project", "environment", "known", "deployments"]]
+    assert envs.values.tolist() == [
+        ["gov/api", "production", True, 1],  # no environment record: counted by its name
+        ["gov/app", "live", True, 2],
+        ["gov/app", "staging", True, 0],
+    ]
+    assert not found.production_environment_missing and not found.no_production
+
+    named = _gl_team(tmp_path, PATHS + ', production_environment = "productie"')
+    found = quality.gitlab_quality(gitlab_con, named, TZ, GL_AS_OF)
+    assert found.production_environment_missing
+    missing = found.environments[~found.environments["known"]]
+    assert missing["environment"].tolist() == ["productie"]
+    # naming an environment that exists is no warning
+    named = _gl_team(tmp_path, PATHS + ', production_environment = "staging"')
+    found = quality.gitlab_quality(gitlab_con, named, TZ, GL_AS_OF)
+    assert not found.production_environment_missing
+    assert found.deployments == 4  # D3 to staging counts now, through the name
+
+
+def test_merged_changes_no_deployment_carries_for_30_days(
+    gitlab_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    found = quality.gitlab_quality(gitlab_con, _gl_team(tmp_path, PATHS), TZ, GL_AS_OF)
+    waiting = found.waiting
+    assert list(zip(waiting["project"], waiting["iid"], strict=True)) == [
+        ("gov/api", 6),
+        ("gov/app", 3),
+    ]
+    assert waiting["days_waiting"].tolist() == pytest.approx([39 + 22 / 24, 36.0])
+
+
+def test_no_production_deployment_yet(
+    gitlab_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # on Mar 1 at 09:00 nothing has reached production: a warning, and no merged change is
+    # reported as waiting (MR0 is 59 days old, but there was nothing to carry it)
+    as_of = datetime.fromisoformat("2026-03-01T09:00:00+00:00")
+    found = quality.gitlab_quality(gitlab_con, _gl_team(tmp_path, PATHS), TZ, as_of)
+    assert found.no_production and found.deployments == 0
+    assert found.waiting.empty
+    # the same figures as the DORA metrics use
+    facts = TeamDelivery(gitlab_con, "gl", [10, 11], None, TZ, as_of)
+    assert facts.deployments().empty
+
+
+def test_a_team_without_gitlab_has_no_gitlab_findings(tmp_path: Path) -> None:
+    con = warehouse(tmp_path, items())
+    assert quality.gitlab_quality(con, config(tmp_path).team("t"), TZ, AS_OF) is None

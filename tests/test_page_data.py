@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import config as config_module
 from config import REPO_ROOT, Config
 from i18n.formats import fmt_int
 from metrics.flow import TeamFlow
@@ -238,3 +239,190 @@ def test_names_from_jira_are_escaped_before_they_go_into_a_message() -> None:
 
     assert plain("On hold") == "On hold"
     assert plain("a*b_c [x](y) :tada: $x$") == r"a\*b\_c \[x\](y) \:tada\: \$x\$"
+
+
+# -- GitLab: the domain tables, the team's projects and the warnings about them -----------------
+
+GITLAB_TABLES = ("merge_requests", "deployments", "deployment_merge_requests", "incidents")
+HEADING = {"nl": "GitLab van {}", "en": "GitLab of {}"}
+YES_NO = {"nl": {True: "ja", False: "nee"}, "en": {True: "yes", False: "no"}}
+# METRICS.md §3, written out here again: a successful deployment to an environment of tier
+# production, or without a known tier and named like production (the demo names no
+# production_environment), finished by as_of
+PRODUCTION = (
+    "status = 'success' AND finished_at <= ? AND (environment_tier = 'production' OR "
+    "(environment_tier IS NULL AND regexp_matches(environment, '^prod(uction)?(/.*)?$', 'i')))"
+)
+
+
+def gitlab_project(cfg: Config, team: str) -> tuple[int, str]:
+    ((path,),) = [(p,) for p in cfg.team(team).gitlab.projects]
+    ((pid,),) = sql(
+        cfg,
+        "SELECT id FROM raw_gitlab_projects WHERE payload ->> 'path_with_namespace' = ?",
+        [path],
+    )
+    return pid, path
+
+
+def waiting_mrs(cfg: Config, pid: int, as_of) -> list[int]:
+    """Merged > 30 days before as_of, after the first production deployment, and in no
+    production deployment finished by as_of: the test's own SQL."""
+    rows = sql(
+        cfg,
+        "WITH prod AS (SELECT deployment_id, finished_at FROM deployments "
+        f"WHERE project_id = ? AND {PRODUCTION}) "
+        "SELECT mr.iid FROM merge_requests mr WHERE mr.project_id = ? "
+        "AND epoch(?::TIMESTAMPTZ) - epoch(mr.merged_at) > 30 * 86400 "
+        "AND mr.merged_at > (SELECT min(finished_at) FROM prod) "
+        "AND NOT EXISTS (SELECT 1 FROM deployment_merge_requests dm "
+        "JOIN prod USING (deployment_id) "
+        "WHERE dm.mr_id = mr.mr_id) ORDER BY mr.merged_at",
+        [pid, as_of, pid, as_of],
+    )
+    return [iid for (iid,) in rows]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("team", ["vergunningen", "subsidies"])
+def test_gitlab_tables_projects_and_warnings(
+    demo_env: Path, demo_config: Config, lang: str, team: str
+) -> None:
+    at = run_page(lang, team)
+    assert not at.exception
+
+    # the GitLab domain tables are counted and explained, like Jira's
+    tables = frame_with(at, "rows").set_index("table")
+    for name in GITLAB_TABLES:
+        (count,) = sql(demo_config, f"SELECT count(*) FROM {name}")[0]
+        assert count > 0, name
+        assert tables.loc[name, "rows"] == fmt_int(count, lang), name
+        assert tables.loc[name, "holds"] not in ("", "–"), name
+    assert tables.index.tolist()[-4:] == list(GITLAB_TABLES)
+
+    # the team's section: its source and last sync, then its project with the counts
+    name = demo_config.team(team).name
+    assert HEADING[lang].format(name) in [h.value for h in at.subheader]
+    assert any("'gitlab'" in m.value and LAST_SYNC[lang] in m.value for m in at.markdown)
+    as_of = demo_config.as_of
+    pid, path = gitlab_project(demo_config, team)
+    ((merged,),) = sql(
+        demo_config,
+        "SELECT count(*) FROM merge_requests WHERE project_id = ? AND merged_at <= ?",
+        [pid, as_of],
+    )
+    ((deployed,),) = sql(
+        demo_config, f"SELECT count(*) FROM deployments WHERE project_id = ? AND {PRODUCTION}",
+        [pid, as_of],
+    )  # fmt: skip
+    ((incidents,),) = sql(
+        demo_config,
+        "SELECT count(*) FROM incidents WHERE project_id = ? AND created_at <= ?",
+        [pid, as_of],
+    )
+    projects = frame_with(at, "archived")
+    assert projects.values.tolist() == [
+        [
+            path,
+            f"{demo_config.sources['gitlab'].url}/{path}",
+            YES_NO[lang][False],
+            fmt_int(merged, lang),
+            fmt_int(deployed, lang),
+            fmt_int(incidents, lang),
+        ]
+    ]
+    assert deployed > 0 and incidents > 0
+    ok = {"nl": f"Koers vond {fmt_int(deployed, 'nl')} leveringen", "en": f"found {deployed} dep"}
+    assert any(ok[lang] in s.value for s in at.success)
+    assert any({"nl": "elk GitLab-pad", "en": "every GitLab path"}[lang] in s.value
+               for s in at.success)  # fmt: skip
+
+    # merged changes that no production deployment carries after 30 days
+    waiting = waiting_mrs(demo_config, pid, as_of)
+    assert bool(waiting) == (team == "subsidies")  # it releases quarterly
+    if waiting:
+        warning = next(w.value for w in at.warning if "30" in w.value and "merge" in w.value)
+        assert warning.startswith(f"{len(waiting)} merge requests")
+        assert fmt_int(merged, lang) in warning
+        listed = frame_with(at, "days")
+        base = f"{demo_config.sources['gitlab'].url}/{path}/-/merge_requests/"
+        assert listed["link"].tolist() == [f"{base}{iid}" for iid in waiting]
+        assert all(int(d) > 30 for d in listed["days"])
+    else:
+        assert any(
+            {"nl": "meer dan 30 dagen", "en": "more than 30 days"}[lang] in s.value
+            for s in at.success
+        )
+
+
+def _config_copy(demo_config_file: Path, tmp_path: Path, old: str, new: str) -> Path:
+    text = demo_config_file.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "koers.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_gitlab_path_not_found_and_production_environment_absent(
+    demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _config_copy(
+        demo_config_file,
+        tmp_path,
+        'gitlab = { source = "gitlab", projects = ["gemeente/vergunningen"] }',
+        'gitlab = { source = "gitlab", projects = ["gemeente/vergunningen", "gemeente/weg"], '
+        'production_environment = "productie" }',
+    )
+    monkeypatch.setenv("KOERS_CONFIG", str(path))
+    at = run_page("nl", "vergunningen")
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("pad 'gemeente/weg'" in w and "[teams.vergunningen.gitlab]" in w for w in warnings)
+    assert any("'productie'" in w and "production_environment" in w for w in warnings)
+    # the found project is still listed; the named environment shows as one without a project
+    assert frame_with(at, "archived")["path"].tolist() == ["gemeente/vergunningen"]
+    envs = frame_with(at, "environment")
+    assert envs.values.tolist()[-1] == ["–", "productie", "onbekend", "0"]
+
+
+def test_no_production_deployment_yet(
+    demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before the demo's first production deployment (vergunningen: June 2025)
+    path = _config_copy(
+        demo_config_file,
+        tmp_path,
+        "as_of = 2026-11-27T17:00:00+01:00",
+        "as_of = 2025-06-01T12:00:00+02:00",
+    )
+    monkeypatch.setenv("KOERS_CONFIG", str(path))
+    cfg = config_module.load(path)
+    pid, _ = gitlab_project(cfg, "vergunningen")
+    ((deployed,),) = sql(
+        cfg, f"SELECT count(*) FROM deployments WHERE project_id = ? AND {PRODUCTION}",
+        [pid, cfg.as_of],
+    )  # fmt: skip
+    assert deployed == 0
+    at = run_page("en", "vergunningen")
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "no deployment to production" in w.value)
+    assert "'live' and 'staging'" in warning
+    assert "[teams.vergunningen.gitlab]" in warning
+    assert not [w for w in at.warning if "merge requests" in w.value]  # nothing could carry them
+
+
+def test_team_without_gitlab_gets_a_note(
+    demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _config_copy(
+        demo_config_file,
+        tmp_path,
+        'gitlab = { source = "gitlab", projects = ["provincie/subsidies"] }\n',
+        "",
+    )
+    monkeypatch.setenv("KOERS_CONFIG", str(path))
+    at = run_page("en", "subsidies")
+    assert not at.exception
+    assert any("No GitLab is set up for Team Subsidies" in i.value for i in at.info)
+    assert not [d for d in at.dataframe if "archived" in d.value.columns]
+    assert [d for d in at.dataframe if "waiting" in d.value.columns]  # the Jira part is there

@@ -5,10 +5,12 @@ team's project ids looked up here, not through the page's helper)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from config import REPO_ROOT, Config
@@ -146,3 +148,83 @@ def test_the_pilot_period_starts_on_the_pilot_start(demo_config: Config) -> None
     period = Period.since(date(2026, 3, 2), demo_config.as_of, demo_config.timezone)
     now, _ = expected(demo_config, "vergunningen", period)
     assert now["deployments"] > 100
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_help_says_jira_incident_types_count_too(
+    demo_env: Path, demo_config: Config, lang: str
+) -> None:
+    """METRICS.md §3: an incident is a GitLab incident or a Jira item of the team's
+    `incident_types`; the failure-rate and restore tiles and the explanation say so."""
+    at = run_page(lang, "vergunningen")
+    assert not at.exception
+    failure, restore = at.metric[3].proto.help, at.metric[4].proto.help
+    assert "GitLab" in failure and "Jira" in failure and "`incident_types`" in failure
+    assert "Jira" in restore and "Won't Do" in restore
+    explain = at.markdown[-1].value
+    assert 'incident_types = ["Incident"]' in explain
+    assert {"nl": "Storingen", "en": "Incidents"}[lang] in explain
+
+
+@pytest.fixture()
+def fresh_caches() -> Iterator[None]:
+    """The page caches its figures by warehouse, team, as_of and period, not by the config: a
+    test that changes the config clears them before and after, so no other test sees its
+    figures."""
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def test_jira_incident_types_count_in_the_failure_rate(
+    demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None
+) -> None:
+    """With `incident_types = ["bug"]` the pilot's Jira bugs are incidents too (METRICS.md §3):
+    the change failure rate tile, worked out here with the test's own SQL (each incident to the
+    latest production deployment finished at or before it, by a correlated max, not ASOF)."""
+    import config as config_module
+
+    text = demo_config_file.read_text(encoding="utf-8")
+    marker = "[teams.vergunningen.workflow]"
+    path = tmp_path / "koers.toml"
+    path.write_text(text.replace(marker, 'incident_types = ["bug"]\n\n' + marker), encoding="utf-8")
+    monkeypatch.setenv("KOERS_CONFIG", str(path))
+    cfg = config_module.load(path)
+    period = Period.last_weeks(cfg.as_of, cfg.timezone, 12)
+    start, end = period.bounds(cfg.timezone)
+    con = connect_read(cfg.database)
+    (project,) = con.execute(
+        "SELECT id FROM raw_gitlab_projects WHERE payload ->> 'path_with_namespace' = ?",
+        [PROJECTS["vergunningen"]],
+    ).fetchone()
+    failed, deployments = con.execute(
+        """
+        WITH prod AS (
+            SELECT deployment_id, finished_at FROM deployments
+            WHERE project_id = $project AND status = 'success' AND finished_at <= $as_of
+                AND environment_tier = 'production'
+        ),
+        created AS (
+            SELECT created_at FROM incidents WHERE project_id = $project AND created_at <= $as_of
+            UNION ALL
+            SELECT created_at FROM work_items
+            WHERE team = 'vergunningen' AND lower(type) = 'bug' AND created_at <= $as_of
+        ),
+        hit AS (
+            SELECT (SELECT max(finished_at) FROM prod WHERE finished_at <= c.created_at) AS hit_at
+            FROM created AS c
+        )
+        SELECT
+            count(*) FILTER (WHERE finished_at IN (SELECT hit_at FROM hit)),
+            count(*)
+        FROM prod WHERE finished_at >= $start AND finished_at < $end
+        """,
+        {"project": project, "as_of": cfg.as_of, "start": start, "end": end},
+    ).fetchone()
+    assert deployments > 0 and failed > 0
+    gitlab_only, _ = expected(cfg, "vergunningen", period)
+    assert failed / deployments > gitlab_only["change_failure_rate"]  # the bugs add failures
+
+    at = run_page("en", "vergunningen")
+    assert not at.exception
+    assert at.metric[3].value == fmt_pct(failed / deployments, "en")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from config import Team
 from i18n import t
 from i18n.formats import MISSING, fmt_date
 from metrics import quality
@@ -48,6 +49,18 @@ def sources(view: View) -> pd.DataFrame:
     return rows.drop(columns="configured_type")
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _gitlab(
+    db: tuple[str, int], team: Team, tz: str, as_of: datetime
+) -> quality.GitlabQuality | None:
+    return quality.gitlab_quality(connection(*db), team, tz, as_of)
+
+
+def gitlab(view: View) -> quality.GitlabQuality | None:
+    """The view's team's GitLab projects and warnings; None for a team without GitLab."""
+    return _gitlab(view.db, view.team, view.cfg.timezone, view.as_of)
+
+
 def table_counts(view: View) -> pd.DataFrame:
     """[table_name, layer, rows] of the raw and domain tables."""
     return _table_counts(view.db)
@@ -76,3 +89,10 @@ def links(view: View, keys: pd.Series) -> pd.Series:
     """The Jira page of each item key of the view's team."""
     assert view.team.jira is not None
     return view.cfg.sources[view.team.jira.source].url + "/browse/" + keys.astype(str)
+
+
+def gitlab_links(view: View, projects: pd.Series, iids: pd.Series | None = None) -> pd.Series:
+    """The GitLab page of each project of the view's team, or of each merge request (`iids`)."""
+    assert view.team.gitlab is not None
+    base = view.cfg.sources[view.team.gitlab.source].url + "/" + projects.astype(str)
+    return base if iids is None else base + "/-/merge_requests/" + iids.astype(str)

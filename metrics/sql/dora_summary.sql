@@ -1,4 +1,5 @@
--- The `dora` part of the report for one period (METRICS.md §3), one row.
+-- The `dora` part of the report for one period (METRICS.md §3), one row. Incidents are GitLab's
+-- and the team's Jira incident types alike (_dora_incidents).
 WITH in_period AS (
     SELECT * FROM _dora_deployments WHERE finished_at >= $start AND finished_at < $end
 ),
@@ -34,9 +35,8 @@ lead AS (
     WHERE deployed_at >= $start AND deployed_at < $end
 ),
 restore AS (
-    SELECT
-        quantile_cont(epoch(closed_at - created_at) / 86400, 0.5) AS p50,
-        count(closed_at) AS n
+    -- restore_days is null for the incidents that do not count here (metrics/sql/dora_incidents.sql)
+    SELECT quantile_cont(restore_days::DOUBLE, 0.5) AS p50, count(restore_days) AS n
     FROM _dora_incidents
     WHERE closed_at >= $start AND closed_at < $end
 )
