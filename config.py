@@ -61,6 +61,34 @@ class GitlabProjects:
 
 
 @dataclass(frozen=True)
+class WinThresholds:
+    """When a rule of METRICS.md §5 finds a win: its defaults, changed per team in the optional
+    `[teams.KEY.wins]` table (`metrics.wins` says how each is used)."""
+
+    min_change: float = 0.20  # lead time, p85 cycle time, weekly throughput: at least 20 % better
+    min_items: int = 10  # items done in each period (lead and cycle time)
+    max_p_value: float = 0.05  # Mann–Whitney U on lead times: p below this
+    deploy_factor: float = 2.0  # deployments per week: at least this many times the baseline's
+    streak_weeks: int = 4  # weeks in a row with a production deployment
+    outcome_change: float = 0.10  # an indicator's change_pct in the good direction
+    record_min_weeks: int = 8  # weeks of history before a record week
+    recent_weeks: int = 8  # "the last 8 weeks" that are compared with the baseline
+
+
+# key → (integer?, lowest, highest, what to write): the bounds keep a threshold meaningful.
+WIN_LIMITS: dict[str, tuple[bool, float, float, str]] = {
+    "min_change": (False, 0.01, 1.0, "a fraction from 0.01 to 1, like 0.20 for 20 %"),
+    "min_items": (True, 2, 1000, "a whole number of items from 2 to 1000"),
+    "max_p_value": (False, 0.001, 0.5, "a p-value from 0.001 to 0.5, like 0.05"),
+    "deploy_factor": (False, 1.1, 100.0, "a factor from 1.1 to 100, like 2.0"),
+    "streak_weeks": (True, 2, 104, "a whole number of weeks from 2 to 104"),
+    "outcome_change": (False, 0.01, 1.0, "a fraction from 0.01 to 1, like 0.10 for 10 %"),
+    "record_min_weeks": (True, 1, 520, "a whole number of weeks from 1 to 520"),
+    "recent_weeks": (True, 1, 52, "a whole number of weeks from 1 to 52"),
+}
+
+
+@dataclass(frozen=True)
 class Team:
     key: str
     name: str
@@ -70,6 +98,7 @@ class Team:
     gitlab: GitlabProjects | None = None
     incident_types: tuple[str, ...] = ()
     workflow: Workflow = field(default_factory=Workflow)
+    wins: WinThresholds = field(default_factory=WinThresholds)
 
 
 @dataclass(frozen=True)
@@ -188,7 +217,16 @@ def _team(check: Checker, key: str, value: Any, sources: dict[str, Source]) -> T
     check.keys(
         table,
         where,
-        {"name", "pilot_start", "baseline_weeks", "jira", "gitlab", "incident_types", "workflow"},
+        {
+            "name",
+            "pilot_start",
+            "baseline_weeks",
+            "jira",
+            "gitlab",
+            "incident_types",
+            "workflow",
+            "wins",
+        },
     )
     pilot_start = table.get("pilot_start")
     if pilot_start is not None and (
@@ -233,7 +271,24 @@ def _team(check: Checker, key: str, value: Any, sources: dict[str, Source]) -> T
         gitlab=gitlab,
         incident_types=check.strings(table, f"{where}.incident_types", default=()),
         workflow=_workflow(check, table.get("workflow", {}), f"{where}.workflow"),
+        wins=_wins(check, table.get("wins", {}), f"{where}.wins"),
     )
+
+
+def _wins(check: Checker, value: Any, where: str) -> WinThresholds:
+    """The optional `[teams.KEY.wins]` table: each threshold within `WIN_LIMITS`."""
+    table = check.as_table(value, where)
+    check.keys(table, where, set(WIN_LIMITS))
+    values: dict[str, Any] = {}
+    for key, (integer, low, high, expected) in WIN_LIMITS.items():
+        if key not in table:
+            continue
+        number = table[key]
+        kinds = (int,) if integer else (int, float)
+        if isinstance(number, bool) or not isinstance(number, kinds) or not (low <= number <= high):
+            check.fail(f"{where}.{key}", f"{expected}, got {number!r}")
+        values[key] = number if integer else float(number)
+    return WinThresholds(**values)
 
 
 def _source_ref(

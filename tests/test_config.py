@@ -123,3 +123,55 @@ def test_unknown_team_lists_the_known_ones(tmp_path: Path) -> None:
     cfg = config.load(write(tmp_path, VALID))
     with pytest.raises(ConfigError, match=r"unknown team 'x' \(known teams: vergunningen\)"):
         cfg.team("x")
+
+
+def test_win_thresholds_default_and_per_team(tmp_path: Path) -> None:
+    assert config.load(write(tmp_path, VALID)).team("vergunningen").wins == config.WinThresholds(
+        min_change=0.20,  # METRICS.md §5's defaults
+        min_items=10,
+        max_p_value=0.05,
+        deploy_factor=2.0,
+        streak_weeks=4,
+        outcome_change=0.10,
+        record_min_weeks=8,
+        recent_weeks=8,
+    )
+    text = VALID + "\n[teams.vergunningen.wins]\nmin_change = 0.25\nmin_items = 12\n"
+    text += "deploy_factor = 3\n"
+    wins = config.load(write(tmp_path, text)).team("vergunningen").wins
+    assert (wins.min_change, wins.min_items, wins.deploy_factor) == (0.25, 12, 3.0)
+    assert isinstance(wins.deploy_factor, float) and wins.streak_weeks == 4  # the rest: defaults
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("colour = 1", "teams.vergunningen.wins.colour: expected one of the known keys"),
+        (
+            "min_items = 9.5",
+            "teams.vergunningen.wins.min_items: expected a whole number of items from 2 to "
+            "1000, got 9.5",
+        ),
+        (
+            "min_change = 20",
+            "teams.vergunningen.wins.min_change: expected a fraction from 0.01 to 1, like 0.20 "
+            "for 20 %, got 20",
+        ),
+        ("streak_weeks = true", "teams.vergunningen.wins.streak_weeks: expected a whole number"),
+        ("max_p_value = '0.05'", "teams.vergunningen.wins.max_p_value: expected a p-value"),
+        ("deploy_factor = 1.0", "teams.vergunningen.wins.deploy_factor: expected a factor"),
+        ("recent_weeks = 0", "teams.vergunningen.wins.recent_weeks: expected a whole number"),
+    ],
+)
+def test_each_wins_mistake_is_one_line(tmp_path: Path, body: str, message: str) -> None:
+    path = write(tmp_path, VALID + "\n[teams.vergunningen.wins]\n" + body + "\n")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value).startswith(f"{path}: ") and "\n" not in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_wins_must_be_a_table(tmp_path: Path) -> None:
+    text = VALID.replace('name = "Team Vergunningen"', 'name = "Team Vergunningen"\nwins = 3')
+    with pytest.raises(ConfigError, match=r"teams.vergunningen.wins: expected a table, got int"):
+        config.load(write(tmp_path, text))
