@@ -1,13 +1,13 @@
 """Uitkomsten / Outcomes: what the team wants to change for citizens (METRICS.md section 4).
 
 One card per indicator, its chart with the baseline, the line to the target and the delivery
-dates of linked epics, the hypotheses board, a table editor for measurements and a CSV upload
-that runs the same import as `python -m koers import-measurements`.
+dates of linked epics, the hypotheses board, a table editor for measurements, a CSV upload
+that runs the same import as `python -m koers import-measurements`, and a form to add, change or
+delete indicators (`ui.outcome_indicator_form`; a team without any starts there).
 """
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -24,17 +24,9 @@ from outcomes.store import (
     save_measurements,
     set_hypothesis_status,
 )
-from ui import charts_outcomes, outcome_cards
+from ui import charts_outcomes, outcome_cards, outcome_indicator_form
 from ui.app import page_view
-
-# Every ASCII punctuation character may be backslash-escaped in Markdown; escaping them all makes
-# text from an uploaded file show as itself in a (Markdown) message.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def plain(text: str) -> str:
-    """Text from a file made safe to put in a message: every Markdown character escaped."""
-    return _PUNCTUATION.sub(r"\\\1", str(text))
+from ui.outcome_indicator_form import plain
 
 
 def import_upload(
@@ -75,10 +67,11 @@ except OutcomesError as exc:
     st.error(t("outcomes.file_error", lang, error=str(exc)), icon=":material/error:")
     st.stop()
 
-if not outcomes.indicators:
+if not outcomes.indicators:  # the empty state leads to the form for a first indicator
     st.info(t("outcomes.empty_what", lang))
     st.info(t("outcomes.empty_how", lang))
-    st.code(str(view.cfg.data_dir / "outcomes" / view.team.key / "indicators.toml"), language=None)
+    st.header(t("outcomes.manage_heading_first", lang))
+    outcome_indicator_form.render(view, outcomes.indicators, outcomes.hypotheses)
     st.stop()
 
 for flash in ("_outcomes_flash_status", "_outcomes_flash_saved"):
@@ -193,11 +186,12 @@ selected = st.selectbox(
     key="outcomes_editor_indicator",
 )
 version = st.session_state.setdefault("_outcomes_editor_version", 0)
+# explicit types: an indicator without measurements yet still gets a date and a number column
 rows = pd.DataFrame(
     {
-        "date": [m.date for m in outcomes.measurements[selected]],
-        "value": [m.value for m in outcomes.measurements[selected]],
-        "note": [m.note for m in outcomes.measurements[selected]],
+        "date": pd.Series([m.date for m in outcomes.measurements[selected]], dtype="object"),
+        "value": pd.Series([m.value for m in outcomes.measurements[selected]], dtype="float64"),
+        "note": pd.Series([m.note for m in outcomes.measurements[selected]], dtype="object"),
     }
 )
 edited = st.data_editor(
@@ -274,3 +268,9 @@ if upload is not None:
             else t("outcomes.upload_done", lang, count=count)
         )
         st.rerun()
+
+# -- indicators -----------------------------------------------------------------------------------
+
+st.header(t("outcomes.manage_heading", lang))
+st.caption(t("outcomes.manage_help", lang))
+outcome_indicator_form.render(view, outcomes.indicators, outcomes.hypotheses)

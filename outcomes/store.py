@@ -16,7 +16,11 @@ Layout, one folder per team under the data folder (`cfg.data_dir`):
     direction = "up"                             # "up" or "down": which way is better
     baseline = { value = 41.0, date = 2026-01-01 }
     target = { value = 70.0, date = 2026-12-31 }  # optional
-    source = { kind = "csv" }                    # "manual", "csv" or "url" (with url = "https://…")
+    source = { kind = "csv" }                    # "manual", "csv" or "url", see below
+
+A source `{ kind = "url", url = "https://…", token_env = "STATS_TOKEN" }` is read by `python -m
+koers sync` (`connectors.measurements`: JSON or CSV); `token_env`, optional and only with "url",
+names the environment variable holding a token sent as `Authorization: Bearer`.
 
 `hypotheses.toml`, one table per hypothesis ("We believe that *epic* will move *indicator* by
 *expected change* by *date*", METRICS.md section 4), in the order they are shown:
@@ -65,6 +69,7 @@ HYPOTHESIS_STATUSES = ("testing", "validated", "invalidated")
 EPIC_KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*-[1-9][0-9]*$")  # a Jira issue key: VERG-100
 MEASUREMENT_HEADER = ("date", "value", "note")
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")  # also a file name: no dots, slashes or spaces
+ENV_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # an environment variable's name
 
 
 class OutcomesError(KoersError):
@@ -83,6 +88,7 @@ class Point:
 class Source:
     kind: str = "manual"  # manual | csv | url
     url: str | None = None
+    token_env: str | None = None  # url only: the environment variable with a Bearer token
 
 
 @dataclass(frozen=True)
@@ -194,14 +200,67 @@ def _check_unique(path: Path, section: str, keys: list[str]) -> None:
 
 def save_indicators(data_dir: Path, team: str, indicators: Iterable[Indicator]) -> Path:
     """Validate and write the team's indicators (replacing the file), atomically."""
-    indicators = list(indicators)
     path = indicators_path(data_dir, team)
-    _check_unique(path, "indicators", [i.key for i in indicators])
-    text = dump_indicators(indicators)
-    parse_indicators(tomllib.loads(text), path)  # the same rules as loading: never save junk
+    text = _checked_indicators(path, indicators)
     with team_lock(data_dir, team):
         write_atomic(path, text)
     return path
+
+
+def _checked_indicators(path: Path, indicators: Iterable[Indicator]) -> str:
+    """The file's text, validated by parsing it as loading would: never save junk."""
+    indicators = list(indicators)
+    _check_unique(path, "indicators", [i.key for i in indicators])
+    text = dump_indicators(indicators)
+    parse_indicators(tomllib.loads(text), path)
+    return text
+
+
+def put_indicator(data_dir: Path, team: str, indicator: Indicator, *, new: bool) -> Path:
+    """Add an indicator (`new`, at the end) or replace the one with its key (in its place),
+    keeping the others; validated and written atomically under the team's lock."""
+    path = indicators_path(data_dir, team)
+    with team_lock(data_dir, team):
+        indicators = load_indicators(data_dir, team)
+        if new and indicator.key in indicators:
+            raise OutcomesError(f"{path}: indicators.{indicator.key}: the key is already used")
+        if not new and indicator.key not in indicators:
+            raise OutcomesError(f"{path}: no indicator '{indicator.key}' to change")
+        indicators[indicator.key] = indicator
+        write_atomic(path, _checked_indicators(path, indicators.values()))
+    return path
+
+
+class IndicatorInUse(OutcomesError):
+    """An indicator that hypotheses still refer to cannot be deleted."""
+
+    def __init__(self, message: str, hypotheses: list[Hypothesis]) -> None:
+        super().__init__(message)
+        self.hypotheses = hypotheses
+
+
+def delete_indicator(data_dir: Path, team: str, key: str) -> Path:
+    """Remove an indicator from the team's file; returns its measurements file, which is kept
+    (measurements are history: re-adding the key brings them back). Refused while a hypothesis
+    refers to it."""
+    path = indicators_path(data_dir, team)
+    with team_lock(data_dir, team):
+        indicators = load_indicators(data_dir, team)
+        if key not in indicators:
+            raise OutcomesError(f"{path}: no indicator '{key}' to delete")
+        users = [
+            h for h in load_hypotheses(data_dir, team, indicators).values() if h.indicator == key
+        ]
+        if users:
+            names = ", ".join(f"{h.key} ({h.epic})" for h in users)
+            raise IndicatorInUse(
+                f"{hypotheses_path(data_dir, team)}: indicator '{key}' is used by "
+                f"hypotheses {names}; change or remove those first",
+                users,
+            )
+        del indicators[key]
+        write_atomic(path, _checked_indicators(path, indicators.values()))
+    return measurements_path(data_dir, team, key)
 
 
 def dump_indicators(indicators: Iterable[Indicator]) -> str:
@@ -224,6 +283,8 @@ def dump_indicators(indicators: Iterable[Indicator]) -> str:
         source = f"kind = {_toml_str(ind.source.kind)}"
         if ind.source.url:
             source += f", url = {_toml_str(ind.source.url)}"
+        if ind.source.token_env:
+            source += f", token_env = {_toml_str(ind.source.token_env)}"
         lines.append(f"source = {{ {source} }}")
     return "\n".join(lines) + "\n"
 
@@ -257,16 +318,14 @@ def _indicator(check: _Checker, key: str, value: Any) -> Indicator:
         check.fail(f"{where}.direction", f"'up' or 'down' (which way is better), got '{direction}'")
     baseline = check.point(table, f"{where}.baseline")
     target = check.point(table, f"{where}.target", required=False)
-    if target is not None:
-        if target.date <= baseline.date:
+    mistake = None if target is None else target_mistake(direction, baseline, target)
+    if mistake is not None:
+        if mistake == "target_date_order":
             check.fail(
                 f"{where}.target.date",
                 f"a date after the baseline's ({baseline.date}), got {target.date}",
             )
-        wrong = (
-            target.value < baseline.value if direction == "up" else (target.value > baseline.value)
-        )
-        if wrong:
+        else:
             better = "higher" if direction == "up" else "lower"
             check.fail(
                 f"{where}.target.value",
@@ -285,9 +344,19 @@ def _indicator(check: _Checker, key: str, value: Any) -> Indicator:
     )
 
 
+def target_mistake(direction: str, baseline: Point, target: Point) -> str | None:
+    """Why a target cannot be (the file's and the form's one rule): "target_date_order" (not
+    after the baseline) or "target_side" (worse than the baseline); None when it can."""
+    if target.date <= baseline.date:
+        return "target_date_order"
+    if target.value < baseline.value if direction == "up" else target.value > baseline.value:
+        return "target_side"
+    return None
+
+
 def _source(check: _Checker, value: Any, where: str) -> Source:
     table = check.as_table(value, where)
-    check.keys(table, where, {"kind", "url"})
+    check.keys(table, where, {"kind", "url", "token_env"})
     kind = check.string(table, f"{where}.kind")
     if kind not in SOURCE_KINDS:
         check.fail(f"{where}.kind", f"one of {', '.join(SOURCE_KINDS)}, got '{kind}'")
@@ -296,7 +365,12 @@ def _source(check: _Checker, value: Any, where: str) -> Source:
         check.fail(f"{where}.url", "a URL (required when kind is 'url')")
     if url is not None and not url.startswith(("https://", "http://")):
         check.fail(f"{where}.url", f"an http(s) URL, got '{url}'")
-    return Source(kind=kind, url=url)
+    token_env = check.string(table, f"{where}.token_env", default=None)
+    if token_env is not None and kind != "url":
+        check.fail(f"{where}.token_env", f"no token_env: it is only used with kind 'url' ({kind})")
+    if token_env is not None and not ENV_PATTERN.match(token_env):
+        check.fail(f"{where}.token_env", f"an environment variable's name, got '{token_env}'")
+    return Source(kind=kind, url=url, token_env=token_env)
 
 
 class _Checker(Checker):
@@ -323,6 +397,158 @@ class _Checker(Checker):
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+# --- the dashboard's indicator form -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorForm:
+    """What the dashboard's indicator form holds: texts as typed, dates as picked."""
+
+    key: str
+    name_nl: str
+    name_en: str
+    unit: str
+    direction: str
+    baseline_value: str
+    baseline_date: date | None
+    target_value: str = ""  # empty with no target date: no target
+    target_date: date | None = None
+    source_kind: str = "manual"
+    source_url: str = ""  # only kept when source_kind is "url"
+    token_env: str = ""  # idem
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in the form: which input (`part`, an IndicatorForm field), what is wrong
+    (`code`, worded by the dashboard in its language) and the values the wording needs."""
+
+    part: str
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+_FORM_PLAIN = re.compile(r"^\d+(?:D\d+)?$")  # D: the decimal mark
+_FORM_GROUPED = re.compile(r"^\d{1,3}(?:T\d{3})+(?:D\d+)?$")  # T: a thousands separator
+_FORM_SPACES = " \u00a0\u202f"
+
+
+def parse_form_number(text: str, unit: str = "") -> float:
+    """A number as typed in the dashboard, in Dutch or English: one mark alone is the decimal
+    mark ("63,5" and "63.5"; so "1.234" is 1.234, as indicators are percentages, days and
+    scores far more often than thousands); with both, the last one is ("1.234,5", "1,234.5");
+    thousands may be grouped by spaces ("1 234,5"); a sign; "63%" for a percentage indicator."""
+    body = text.strip()
+    if body.endswith("%") and unit == "%":
+        body = body[:-1].rstrip()
+    sign = -1.0 if body[:1] in ("-", "\u2212") else 1.0
+    body = body[1:].lstrip() if body[:1] in ("-", "\u2212", "+") else body
+    commas, points = body.count(","), body.count(".")
+    if commas and points:
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+    elif commas == 1 or points == 1:
+        decimal = "," if commas else "."
+    else:
+        decimal = None  # no mark, or one mark repeated: it groups thousands
+    shape = "".join(
+        "D" if c == decimal else "T" if c in ",." or c in _FORM_SPACES else c for c in body
+    )
+    if not (_FORM_PLAIN.match(shape) or _FORM_GROUPED.match(shape)):
+        raise ValueError(f"'{text}' is not a number")
+    digits = "".join("." if c == decimal else c for c in body if c.isdigit() or c == decimal)
+    return sign * float(digits)
+
+
+def indicator_from_form(
+    form: IndicatorForm, taken: Iterable[str], *, new: bool
+) -> tuple[Indicator | None, list[Problem]]:
+    """The form's indicator, or every mistake in it (one `Problem` each, in the form's order).
+
+    The rules are the file's (`parse_indicators`, which `save_indicators` runs again on what it
+    writes); `taken` are the team's keys, which a new indicator may not reuse."""
+    problems: list[Problem] = []
+
+    def problem(part: str, code: str, **values: Any) -> None:
+        problems.append(Problem(part, code, values))
+
+    key = form.key.strip()
+    if new:
+        if not key:
+            problem("key", "required")
+        elif not KEY_PATTERN.match(key):
+            problem("key", "key_pattern")
+        elif key in set(taken):
+            problem("key", "key_taken", indicator_key=key)
+    names = {part: getattr(form, part).strip() for part in ("name_nl", "name_en", "unit")}
+    for part, text in names.items():
+        if not text:
+            problem(part, "required")
+    if form.direction not in DIRECTIONS:
+        problem("direction", "direction")
+
+    def number(part: str, text: str) -> float | None:
+        if not text.strip():
+            return None
+        try:
+            value = parse_form_number(text, names["unit"])
+        except ValueError:
+            problem(part, "number", text=text.strip())
+            return None
+        if not math.isfinite(value):
+            problem(part, "number", text=text.strip())
+            return None
+        return value
+
+    base_value = number("baseline_value", form.baseline_value)
+    if not form.baseline_value.strip():
+        problem("baseline_value", "required")
+    if form.baseline_date is None:
+        problem("baseline_date", "required")
+    target_value = number("target_value", form.target_value)
+    if form.target_value.strip() and form.target_date is None:
+        problem("target_date", "target_needs_date")
+    if form.target_date is not None and not form.target_value.strip():
+        problem("target_value", "target_needs_value")
+    baseline = target = None
+    if base_value is not None and form.baseline_date is not None:
+        baseline = Point(base_value, form.baseline_date)
+    if target_value is not None and form.target_date is not None:
+        target = Point(target_value, form.target_date)
+    if baseline is not None and target is not None and form.direction in DIRECTIONS:
+        mistake = target_mistake(form.direction, baseline, target)
+        if mistake == "target_date_order":
+            problem("target_date", mistake, baseline_date=baseline.date)
+        elif mistake == "target_side":
+            problem("target_value", f"target_side_{form.direction}", baseline=baseline.value)
+
+    kind, url, token_env = form.source_kind, form.source_url.strip(), form.token_env.strip()
+    if kind not in SOURCE_KINDS:
+        problem("source_kind", "kind")
+    if kind == "url":
+        if not url:
+            problem("source_url", "required")
+        elif not url.startswith(("https://", "http://")) or any(c.isspace() for c in url):
+            problem("source_url", "url_scheme")
+        if token_env and not ENV_PATTERN.match(token_env):
+            problem("token_env", "token_env_pattern")
+    if problems or baseline is None:
+        return None, problems
+    source = (
+        Source("url", url, token_env or None) if kind == "url" else Source(kind)
+    )  # a URL typed for another kind is not kept
+    indicator = Indicator(
+        key=key,
+        name_nl=names["name_nl"],
+        name_en=names["name_en"],
+        unit=names["unit"],
+        direction=form.direction,
+        baseline=baseline,
+        target=target,
+        source=source,
+    )
+    return indicator, []
 
 
 # --- hypotheses -------------------------------------------------------------------------------

@@ -18,14 +18,25 @@ from metrics.outcomes import outcome_facts
 from outcomes.store import (
     Hypothesis,
     Indicator,
+    IndicatorForm,
+    IndicatorInUse,
+    Measurement,
     OutcomesError,
     Point,
+    Source,
+    delete_indicator,
     hypotheses_path,
+    indicator_from_form,
+    indicators_path,
     load_hypotheses,
     load_indicators,
     load_measurements,
+    measurements_path,
+    parse_form_number,
+    put_indicator,
     save_hypotheses,
     save_indicators,
+    save_measurements,
     set_hypothesis_status,
     team_dir,
 )
@@ -349,3 +360,182 @@ def test_set_hypothesis_status(data_dir: Path) -> None:
     assert str(error.value) == f"{path}: no hypothesis 'portal' (known: form)"
     assert path.read_bytes() == before
     assert not list(path.parent.glob("*.tmp"))
+
+
+# --- indicators from the dashboard's form, changed and deleted in the store ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("63,5", 63.5),  # Dutch decimal comma
+        ("63.5", 63.5),
+        ("1.234,5", 1234.5),  # both marks: the last one is the decimal mark
+        ("1,234.5", 1234.5),
+        ("1 234,5", 1234.5),  # thousands grouped by a space
+        ("1.234.567", 1234567.0),  # one mark repeated groups thousands
+        ("1.234", 1.234),  # one mark alone is the decimal mark
+        ("−2,5", -2.5),  # the typographic minus
+        ("+7", 7.0),
+        ("63%", 63.0),  # for a percentage indicator
+    ],
+)
+def test_form_numbers_are_read_the_dutch_and_the_english_way(text: str, expected: float) -> None:
+    assert parse_form_number(text, "%") == expected
+
+
+@pytest.mark.parametrize("text", ["", "veel", "1,5,0", "1..2", ",5", "5,", "1.23,4", "12 %x"])
+def test_what_is_not_a_form_number(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_form_number(text, "%")
+    with pytest.raises(ValueError):
+        parse_form_number("63%", "dagen")  # a percentage sign only for a percentage indicator
+
+
+FORM = IndicatorForm(
+    key="calls",
+    name_nl="Telefoontjes",
+    name_en="Calls",
+    unit="per week",
+    direction="down",
+    baseline_value="1.200",  # 1.2: one mark alone is decimal (written out as such in the form)
+    baseline_date=date(2026, 1, 1),
+    target_value="0,8",
+    target_date=date(2026, 12, 31),
+    source_kind="manual",
+    source_url="https://left.over/from-before",  # not kept: the kind is not url
+    token_env="LEFT_OVER",
+)
+
+
+def test_a_good_form_gives_the_indicator() -> None:
+    indicator, problems = indicator_from_form(FORM, ["take_up"], new=True)
+    assert problems == []
+    assert indicator == Indicator(
+        "calls",
+        "Telefoontjes",
+        "Calls",
+        "per week",
+        "down",
+        Point(1.2, date(2026, 1, 1)),
+        Point(0.8, date(2026, 12, 31)),
+        Source("manual"),
+    )
+    # no target: both left empty; a URL source keeps its address and token variable
+    url = dataclasses.replace(
+        FORM, target_value=" ", target_date=None, source_kind="url", token_env=""
+    )
+    indicator, problems = indicator_from_form(url, [], new=True)
+    assert problems == [] and indicator is not None and indicator.target is None
+    assert indicator.source == Source("url", "https://left.over/from-before", None)
+
+
+def test_every_mistake_in_a_form_is_a_problem_of_its_own() -> None:
+    bad = dataclasses.replace(
+        FORM,
+        key="Calls!",
+        name_en=" ",
+        direction="sideways",
+        baseline_value="veel",
+        target_date=None,
+        source_kind="url",
+        source_url="ftp://x",
+        token_env="MY-TOKEN",
+    )
+    indicator, problems = indicator_from_form(bad, [], new=True)
+    assert indicator is None
+    assert [(p.part, p.code, p.values) for p in problems] == [
+        ("key", "key_pattern", {}),
+        ("name_en", "required", {}),
+        ("direction", "direction", {}),
+        ("baseline_value", "number", {"text": "veel"}),
+        ("target_date", "target_needs_date", {}),
+        ("source_url", "url_scheme", {}),
+        ("token_env", "token_env_pattern", {}),
+    ]
+    # the target's rules are the file's: after the baseline's date, and on its better side
+    late = dataclasses.replace(FORM, target_date=date(2025, 12, 31))
+    assert [(p.part, p.code) for p in indicator_from_form(late, [], new=True)[1]] == [
+        ("target_date", "target_date_order")
+    ]
+    worse = dataclasses.replace(FORM, target_value="1,5")  # down is better: 1.5 > 1.2
+    assert [(p.part, p.code, p.values) for p in indicator_from_form(worse, [], new=True)[1]] == [
+        ("target_value", "target_side_down", {"baseline": 1.2})
+    ]
+    # a new key may not be taken; an edit keeps its key and is not checked against itself
+    taken = indicator_from_form(FORM, ["calls"], new=True)[1]
+    assert [(p.code, p.values) for p in taken] == [("key_taken", {"indicator_key": "calls"})]
+    assert indicator_from_form(FORM, ["calls"], new=False)[1] == []
+
+
+def test_put_indicator_adds_at_the_end_and_replaces_in_place(data_dir: Path) -> None:
+    calls = indicator_from_form(FORM, [], new=True)[0]
+    put_indicator(data_dir, "team", calls, new=True)
+    assert list(load_indicators(data_dir, "team")) == ["take_up", "calls"]
+    path = put_indicator(
+        data_dir, "team", dataclasses.replace(INDICATOR, unit="procent"), new=False
+    )
+    assert list(load_indicators(data_dir, "team")) == ["take_up", "calls"]
+    assert load_indicators(data_dir, "team")["take_up"].unit == "procent"
+    before = path.read_bytes()
+    with pytest.raises(OutcomesError, match="indicators.calls: the key is already used"):
+        put_indicator(data_dir, "team", calls, new=True)
+    with pytest.raises(OutcomesError, match="no indicator 'gone' to change"):
+        put_indicator(data_dir, "team", dataclasses.replace(calls, key="gone"), new=False)
+    # save_indicators's check runs on what is written: a target on the wrong side is refused
+    wrong = dataclasses.replace(INDICATOR, target=Point(10.0, date(2026, 12, 31)))
+    with pytest.raises(OutcomesError, match="take_up.target.value: expected a value higher"):
+        put_indicator(data_dir, "team", wrong, new=False)
+    assert path.read_bytes() == before
+
+
+def test_delete_indicator_is_refused_while_a_hypothesis_uses_it(data_dir: Path) -> None:
+    _write(data_dir, VALID)  # hypothesis "form" (VERG-100) uses take_up
+    put_indicator(data_dir, "team", indicator_from_form(FORM, [], new=True)[0], new=True)
+    save_measurements(data_dir, "team", "calls", [Measurement(date(2026, 2, 1), 1.1)])
+    path = indicators_path(data_dir, "team")
+    before = path.read_bytes()
+    with pytest.raises(IndicatorInUse) as error:
+        delete_indicator(data_dir, "team", "take_up")
+    assert str(error.value) == (
+        f"{hypotheses_path(data_dir, 'team')}: indicator 'take_up' is used by hypotheses "
+        "form (VERG-100); change or remove those first"
+    )
+    assert [h.key for h in error.value.hypotheses] == ["form"]
+    assert path.read_bytes() == before
+    kept = delete_indicator(data_dir, "team", "calls")
+    assert list(load_indicators(data_dir, "team")) == ["take_up"]
+    assert kept == measurements_path(data_dir, "team", "calls") and kept.exists()
+    assert load_measurements(data_dir, "team", "calls") == [Measurement(date(2026, 2, 1), 1.1)]
+    with pytest.raises(OutcomesError, match="no indicator 'calls' to delete"):
+        delete_indicator(data_dir, "team", "calls")
+
+
+def test_a_url_source_keeps_its_token_variable(tmp_path: Path) -> None:
+    url = dataclasses.replace(
+        INDICATOR, source=Source("url", "https://stats.example.gov/a.json", "KOERS_STATS_TOKEN")
+    )
+    path = save_indicators(tmp_path, "team", [url])
+    assert (
+        'source = { kind = "url", url = "https://stats.example.gov/a.json", '
+        'token_env = "KOERS_STATS_TOKEN" }'
+    ) in path.read_text(encoding="utf-8")
+    assert load_indicators(tmp_path, "team") == {"take_up": url}
+    for source, message in [
+        (
+            '{ kind = "csv", token_env = "X" }',
+            "indicators.take_up.source.token_env: expected no token_env: it is only used with "
+            "kind 'url' (csv)",
+        ),
+        (
+            '{ kind = "url", url = "https://a.test", token_env = "MY-TOKEN" }',
+            "indicators.take_up.source.token_env: expected an environment variable's name, got "
+            "'MY-TOKEN'",
+        ),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        start = text.index("source = ")
+        path.write_text(text[:start] + f"source = {source}\n", encoding="utf-8")
+        with pytest.raises(OutcomesError) as error:
+            load_indicators(tmp_path, "team")
+        assert str(error.value) == f"{path}: {message}"

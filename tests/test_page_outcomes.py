@@ -24,6 +24,9 @@ from i18n.formats import fmt_date, fmt_number
 from metrics.flow import TeamFlow
 from metrics.outcomes import outcome_facts
 from outcomes.store import (
+    Indicator,
+    Point,
+    Source,
     load_hypotheses,
     load_indicators,
     load_measurements,
@@ -41,6 +44,8 @@ STATUS_WORDS = {
     "en": {"testing": "Testing", "validated": "Validated", "invalidated": "Invalidated"},
 }
 EMPTY = {"nl": "Een uitkomst-indicator is", "en": "An outcome indicator is"}
+FIRST_HEADING = {"nl": "Eerste indicator toevoegen", "en": "Add a first indicator"}
+ADD_LABEL = {"nl": "Indicator toevoegen", "en": "Add indicator"}
 OVERVIEW_EMPTY = {"nl": "nog geen uitkomst-indicatoren", "en": "no outcome indicators yet"}
 
 
@@ -252,6 +257,11 @@ def test_a_team_without_indicators_gets_the_empty_state(demo_env: Path, lang: st
     assert at.title[0].value == TITLES[lang]
     assert any(EMPTY[lang] in i.value for i in at.info)
     assert not at.metric and not at.get("vega_lite_chart")
+    # it leads straight to the form for a first indicator: a key to type, nothing to pick
+    assert [h.value for h in at.header] == [FIRST_HEADING[lang]]
+    assert at.text_input(key="indicator_key").value == ""
+    assert "indicator_pick" not in [s.key for s in at.selectbox]
+    assert at.button(key="indicator_save").label == ADD_LABEL[lang]
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -271,7 +281,8 @@ def test_overview_without_indicators_explains_how_to_add_one(demo_env: Path, lan
     at = run_page("subsidies", lang, OVERVIEW)
     assert not at.exception
     hint = [i.value for i in at.info if OVERVIEW_EMPTY[lang] in i.value]
-    assert hint and "indicators.toml" in hint[0]
+    page = {"nl": "op de pagina Uitkomsten", "en": "on the Outcomes page"}[lang]
+    assert hint and page in hint[0]  # where the form is
 
 
 # -- CSV upload -----------------------------------------------------------------------------------
@@ -387,3 +398,217 @@ def test_a_workbook_or_an_empty_upload_is_refused_with_its_reason(writable_demo:
     at.file_uploader[0].set_value(("empty.csv", b"\n;;\n", "text/csv")).run()
     assert "empty.csv: the file is empty" in unescaped(at.error[0].proto.body)
     assert path.read_bytes() == text and not at.success
+
+
+# -- the indicator form ---------------------------------------------------------------------------
+
+
+def fill(at: AppTest, **values: object) -> AppTest:
+    """Type into the indicator form (widgets keyed `indicator_<field>`)."""
+    for name, value in values.items():
+        key = f"indicator_{name}"
+        if name.endswith("_date"):
+            at.date_input(key=key).set_value(value)
+        elif name == "direction":
+            at.radio(key=key).set_value(value)
+        elif name == "source_kind":
+            at.selectbox(key=key).set_value(value)
+        else:
+            at.text_input(key=key).set_value(value)
+    return at
+
+
+def team_files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.suffix}
+
+
+def test_adding_an_indicator_on_subsidies(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    assert load_indicators(cfg.data_dir, "subsidies") == {}
+    at = run_page("subsidies", "nl")
+    fill(
+        at,
+        key="aanvragen_online",
+        name_nl="Online aanvragen",
+        name_en="Applications online",
+        unit="%",
+        direction="up",
+        baseline_value="12,5",  # a Dutch decimal comma
+        baseline_date=date(2026, 1, 1),
+        target_value="1.030,25",  # thousands point and decimal comma: 1030.25
+        target_date=date(2026, 12, 31),
+        source_kind="url",
+        source_url="https://statistiek.example.gov/subsidies.json",
+        token_env="KOERS_STATS_TOKEN",
+    )
+    at.button(key="indicator_save").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == ["Indicator Online aanvragen is toegevoegd."]
+    assert load_indicators(cfg.data_dir, "subsidies") == {
+        "aanvragen_online": Indicator(
+            key="aanvragen_online",
+            name_nl="Online aanvragen",
+            name_en="Applications online",
+            unit="%",
+            direction="up",
+            baseline=Point(12.5, date(2026, 1, 1)),
+            target=Point(1030.25, date(2026, 12, 31)),
+            source=Source(
+                "url", "https://statistiek.example.gov/subsidies.json", "KOERS_STATS_TOKEN"
+            ),
+        )
+    }
+    # the page now shows the card (no measurement yet) and the form holds the new indicator
+    assert [m.label for m in at.metric] == ["Online aanvragen"]
+    assert at.selectbox(key="indicator_pick").value == "aanvragen_online"
+    assert at.text_input(key="indicator_baseline_value").value == "12,5"
+    # and so does a fresh session in the other language
+    fresh = run_page("subsidies", "en")
+    assert not fresh.exception
+    assert [m.label for m in fresh.metric] == ["Applications online"]
+    assert fresh.metric[0].value == "–"
+    assert "No measurement yet. Enter one under Enter measurements." in [
+        c.value for c in fresh.caption
+    ]
+
+
+def test_editing_the_target_of_a_vergunningen_indicator(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    folder = cfg.data_dir / "outcomes" / "vergunningen"
+    before = load_indicators(cfg.data_dir, "vergunningen")
+    hypotheses = (folder / "hypotheses.toml").read_bytes()
+    at = run_page("vergunningen", "nl")
+    at.selectbox(key="indicator_pick").set_value("digital_take_up").run()
+    # the form shows the demo's values, numbers the Dutch way: baseline 40.5, target 65
+    assert at.text_input(key="indicator_name_nl").value == "Digitale aanvragen"
+    assert at.text_input(key="indicator_baseline_value").value == "40,5"
+    assert at.date_input(key="indicator_baseline_date").value == date(2025, 12, 1)
+    assert at.text_input(key="indicator_target_value").value == "65"
+    assert at.date_input(key="indicator_target_date").value == date(2026, 12, 31)
+    assert "indicator_key" not in [w.key for w in at.text_input]  # the key cannot change
+    fill(at, target_value="72,5", target_date=date(2027, 6, 30))
+    at.button(key="indicator_save").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == [
+        "De wijzigingen in Digitale aanvragen zijn opgeslagen."
+    ]
+    after = load_indicators(cfg.data_dir, "vergunningen")
+    assert after["digital_take_up"].target == Point(72.5, date(2027, 6, 30))
+    assert after["digital_take_up"].baseline == before["digital_take_up"].baseline
+    assert list(after) == list(before)  # same order, the others untouched
+    assert {k: v for k, v in after.items() if k != "digital_take_up"} == {
+        k: v for k, v in before.items() if k != "digital_take_up"
+    }
+    assert (folder / "hypotheses.toml").read_bytes() == hypotheses
+    # a fresh run shows it: latest 76.3 (2026-11-01), baseline 40.5, target 72.5:
+    # progress = (76.3 − 40.5) / (72.5 − 40.5) = 35.8 / 32 = 1.119 → "112 %"
+    fresh = run_page("vergunningen", "nl")
+    captions = [c.value for c in fresh.caption]
+    assert f"Doel: 72,5 % op {fmt_date(date(2027, 6, 30), 'nl')}" in captions
+    texts = [p.proto.text for p in fresh.get("progress")]
+    assert texts[0] == "112 % van het doel"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_bad_form_is_refused_with_a_message_per_mistake_and_nothing_changes(
+    writable_demo: Path, lang: str
+) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    files = team_files(cfg.data_dir / "outcomes" / "vergunningen")
+    at = run_page("vergunningen", lang)
+    at.selectbox(key="indicator_pick").set_value("digital_take_up").run()
+    # direction up, baseline 40.5: a target of 30 is worse than the baseline
+    fill(at, name_en="", target_value="30", baseline_value="veel")
+    at.button(key="indicator_save").click().run()
+    assert not at.exception and not at.success
+    (error,) = at.error
+    expected = {
+        "nl": [
+            "Er is niets opgeslagen. Verbeter dit:",
+            "- Naam (Engels): vul dit in.",
+            "- Basiswaarde: veel is geen getal. Schrijf bijvoorbeeld 40,5.",
+        ],
+        "en": [
+            "Nothing was saved. Please fix this:",
+            "- Name (English): fill this in.",
+            "- Baseline value: veel is not a number. Write for example 40.5.",
+        ],
+    }[lang]
+    assert [line for line in error.value.splitlines() if line] == expected
+    # with a good baseline, the target's side is checked against it
+    fill(at, name_en="Digital take-up", baseline_value="40,5" if lang == "nl" else "40.5")
+    at.button(key="indicator_save").click().run()
+    side = {
+        "nl": "- Doelwaarde: hoger is beter, dus het doel moet minstens de basis zijn (40,5).",
+        "en": "- Target value: higher is better, so the target must be at least the baseline "
+        "(40.5).",
+    }[lang]
+    assert at.error[0].value.splitlines()[-1] == side
+    assert team_files(cfg.data_dir / "outcomes" / "vergunningen") == files
+
+
+def test_a_new_indicator_needs_a_free_key_and_a_whole_target(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    files = team_files(cfg.data_dir / "outcomes" / "vergunningen")
+    at = run_page("vergunningen", "en")
+    assert at.selectbox(key="indicator_pick").value == "__new__"
+    fill(
+        at,
+        key="digital_take_up",
+        name_nl="x",
+        name_en="x",
+        unit="%",
+        baseline_value="1",
+        baseline_date=date(2026, 1, 1),
+        target_date=date(2025, 1, 1),
+        source_kind="url",
+    )
+    at.button(key="indicator_save").click().run()
+    assert [line for line in at.error[0].value.splitlines() if line] == [
+        "Nothing was saved. Please fix this:",
+        "- Key: digital\\_take\\_up already exists for this team. Pick another key.",
+        "- Target value: also fill in the target's value, or leave the date empty.",
+        "- Web address: fill this in.",
+    ]
+    assert team_files(cfg.data_dir / "outcomes" / "vergunningen") == files
+
+
+def test_deleting_is_refused_while_a_hypothesis_refers_to_the_indicator(
+    writable_demo: Path,
+) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    files = team_files(cfg.data_dir / "outcomes" / "vergunningen")
+    hypothesis = load_hypotheses(cfg.data_dir, "vergunningen")["online_form_take_up"]
+    at = run_page("vergunningen", "en")
+    at.selectbox(key="indicator_pick").set_value("digital_take_up").run()
+    at.button(key="indicator_delete").click().run()
+    assert not at.exception and not at.success
+    (error,) = at.error
+    text = unescaped(error.value)
+    assert text.startswith("Digital take-up was not deleted, because a hypothesis uses this")
+    assert f"{hypothesis.epic}: {hypothesis.statement('en')}" in text
+    assert team_files(cfg.data_dir / "outcomes" / "vergunningen") == files
+
+
+def test_deleting_an_indicator_keeps_its_measurements_file(writable_demo: Path) -> None:
+    cfg = config.load(writable_demo / "koers.toml")
+    kept = measurements_path(cfg.data_dir, "vergunningen", "completion_rate")
+    data = kept.read_bytes()
+    at = run_page("vergunningen", "nl")
+    at.selectbox(key="indicator_pick").set_value("completion_rate").run()
+    at.button(key="indicator_delete").click().run()
+    assert not at.exception and not at.error
+    (success,) = at.success
+    assert unescaped(success.value) == (
+        f"Indicator Voltooide aanvragen is verwijderd. Het bestand met de metingen is bewaard: "
+        f"{kept}"
+    )
+    assert list(load_indicators(cfg.data_dir, "vergunningen")) == [
+        "digital_take_up",
+        "user_satisfaction",
+        "processing_time_days",
+    ]
+    assert kept.read_bytes() == data
+    assert at.selectbox(key="indicator_pick").value == "__new__"
+    fresh = run_page("vergunningen", "nl")
+    assert len(fresh.metric) == 3 and "Voltooide aanvragen" not in [m.label for m in fresh.metric]

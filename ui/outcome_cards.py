@@ -150,7 +150,8 @@ def render_card(indicator: Indicator, facts: OutcomeFacts, lang: str) -> None:
         change = facts.change
         st.metric(
             indicator.name(lang),
-            value_text(None if current is None else current.value, indicator, lang),
+            # without a measurement a dash: the words go below, where they fit a narrow card
+            "–" if current is None else value_text(current.value, indicator, lang),
             delta=change_text(facts, indicator, lang),
             # the colour says good or bad news; the words say it too
             delta_color={True: "green", False: "red", None: "gray"}[
@@ -161,6 +162,8 @@ def render_card(indicator: Indicator, facts: OutcomeFacts, lang: str) -> None:
         )
         if current is not None:
             st.caption(t("outcomes.measured_on", lang, date=fmt_date(current.date, lang)))
+        else:
+            st.caption(t("outcomes.no_value_yet", lang))
         base = indicator.baseline
         st.caption(
             t(
