@@ -101,6 +101,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--indicator", required=True, help="the indicator's key")
     p.add_argument("--team", help="the team (default: the only team, else the pilot team)")
     p.set_defaults(run=cmd_import_measurements)
+
+    p = commands.add_parser(
+        "publish", parents=[common], help="the public wins report: HTML, PNG cards, weeknote"
+    )
+    p.add_argument("--team", required=True)
+    p.add_argument("--out", required=True, help="the report folder (replaced when it is one)")
+    p.add_argument("--lang", choices=["nl", "en"], help="default: the config's language")
+    p.add_argument("--as-of", type=_moment, help="ISO 8601 time with offset, or a date")
+    p.set_defaults(run=cmd_publish)
     return parser
 
 
@@ -174,6 +183,8 @@ def cmd_sync(args: argparse.Namespace) -> None:
     except KeyboardInterrupt:
         raise KoersError("sync interrupted; the warehouse was left as it was") from None
     print(f"koers: {summary.line(cfg.language)}", file=sys.stderr)
+    if summary.failures:  # the rest landed; exit 1 naming the indicators whose URL failed
+        raise KoersError(summary.failure_text())
 
 
 def cmd_import_measurements(args: argparse.Namespace) -> None:
@@ -202,6 +213,8 @@ def cmd_report(args: argparse.Namespace) -> None:
     team = cfg.team(args.team)
     as_of = _as_of(cfg, args.as_of)
     period = _period(args, as_of, cfg.timezone)
+    from metrics.wins import detect  # METRICS.md §5; scipy is only needed here
+
     flow = TeamFlow(con, team, cfg.timezone, as_of)
     report = {
         "team": team.key,
@@ -209,19 +222,34 @@ def cmd_report(args: argparse.Namespace) -> None:
         "to": period.end.isoformat(),
         "as_of": _utc(as_of),
         "flow": flow.report(period),
-        "dora": _dora(cfg, con, team, as_of, period),
+        "dora": _dora(cfg, con, flow, period),
         "outcomes": _outcomes(cfg, team.key, as_of),
+        # the last 8 weeks against the baseline, whatever --from/--to say (METRICS.md §5)
+        "wins": [win.as_dict() for win in detect(con, cfg, team.key, as_of, flow=flow)],
     }
     _write_json(report, sys.stdout)
 
 
-def _dora(
-    cfg: config.Config, con: Any, team: config.Team, as_of: datetime, period: Period
-) -> dict[str, Any] | None:
+def cmd_publish(args: argparse.Namespace) -> None:
+    import publish  # vl-convert and the charts are only needed here
+
+    out = Path(args.out)
+    publish.check_out_dir(out)  # before the slow part
+    cfg, con = _open(args)
+    team = cfg.team(args.team)
+    files = publish.render(
+        con, cfg, team.key, _as_of(cfg, args.as_of), args.lang or cfg.language, progress=_progress
+    )
+    publish.write(out, files)
+    cards = sum(name.startswith("cards/") for name in files)
+    print(f"koers: report of {team.name} written to {out} ({cards} card(s))", file=sys.stderr)
+
+
+def _dora(cfg: config.Config, con: Any, flow: TeamFlow, period: Period) -> dict[str, Any] | None:
     """METRICS.md section 3 for a team with GitLab configured; None for a team without."""
     from metrics.delivery import team_delivery
 
-    delivery = team_delivery(con, cfg, team, as_of)
+    delivery = team_delivery(con, cfg, flow.team, flow.as_of, flow=flow)
     return None if delivery is None else delivery.report(period)
 
 

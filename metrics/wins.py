@@ -283,7 +283,7 @@ def detect(
         flow = flow if flow is not None else TeamFlow(con, team, cfg.timezone, as_of)
         wins += _flow_wins(s, flow)
     if team.gitlab is not None:
-        delivery = team_delivery(con, cfg, team, as_of)
+        delivery = team_delivery(con, cfg, team, as_of, flow=flow)
         if delivery is not None:
             wins += _delivery_wins(s, delivery)
     wins += _outcome_wins(s, cfg)

@@ -183,3 +183,25 @@ def test_report_dora_section(demo_config_file: Path, tmp_path: Path) -> None:
     result = koers("report", "--team", "subsidies", "--format", "json", config=without)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["dora"] is None
+
+
+def test_report_wins_section(demo_config_file: Path) -> None:
+    """The `wins` part (METRICS.md §5): [{id, rule, date, title_nl, title_en, evidence}]."""
+    result = koers("report", "--team", "vergunningen", "--format", "json", config=demo_config_file)
+    assert result.returncode == 0, result.stderr
+    wins = json.loads(result.stdout)["wins"]
+    assert {"faster_lead_time", "deploying_more_often", "hypothesis_validated"} <= {
+        win["rule"] for win in wins
+    }
+    for win in wins:
+        assert {"id", "rule", "date", "title_nl", "title_en", "evidence"} <= set(win)
+        assert win["id"].startswith(f"{win['rule']}:vergunningen:")
+    lead = next(win for win in wins if win["rule"] == "faster_lead_time")
+    # the demo's now is in ISO week 48; the baseline is the 12 weeks before pilot_start
+    assert lead["id"] == "faster_lead_time:vergunningen:lead_time:2026-W48"
+    assert lead["date"] == "2026-11-27"
+    evidence = lead["evidence"]
+    assert evidence["before_period"] == {"from": "2025-12-08", "to": "2026-03-02"}
+    assert evidence["after_period"] == {"from": "2026-10-03", "to": "2026-11-28"}
+    assert evidence["after"] < 0.8 * evidence["before"] and evidence["p_value"] < 0.05
+    assert evidence["series"] and {p["phase"] for p in evidence["series"]} == {"before", "after"}
