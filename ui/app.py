@@ -33,6 +33,8 @@ from store.warehouse import connect_read
 PAGES = [
     ("app_pages/overview.py", "overview", ":material/explore:", ""),
     ("app_pages/outcomes.py", "outcomes", ":material/flag:", "uitkomsten"),
+    ("app_pages/wins.py", "wins", ":material/emoji_events:", "successen"),
+    ("app_pages/present.py", "present", ":material/slideshow:", "presenteren"),
     ("app_pages/flow.py", "flow", ":material/timeline:", "doorstroom"),
     ("app_pages/bottlenecks.py", "bottlenecks", ":material/hourglass_top:", "knelpunten"),
     ("app_pages/forecast.py", "forecast", ":material/event_upcoming:", "voorspelling"),
