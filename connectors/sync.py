@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any, TextIO
 
 import duckdb
@@ -20,6 +21,8 @@ from config import Config, Source, Team
 from connectors.gitlab import GitlabClient, GitlabResult, sync_team
 from connectors.http import Budget, env_seconds
 from connectors.jira import JiraClient, QueryResult, land_catalogue, sync_query
+from connectors.measurements import UrlJob, UrlResult, read_all
+from connectors.measurements import plan as plan_urls
 from errors import KoersError
 from store.lock import exclusive
 from store.normalize import fingerprint, normalize
@@ -35,7 +38,22 @@ class SyncSummary:
     sources: list[str] = field(default_factory=list)
     queries: list[QueryResult] = field(default_factory=list)
     gitlab: list[GitlabResult] = field(default_factory=list)  # GitLab (issue 5)
+    measurements: list[UrlResult] = field(default_factory=list)  # indicators read from URLs
     seconds: float = 0.0
+
+    @property
+    def failures(self) -> list[UrlResult]:
+        """Indicators whose URL failed: the sync landed the rest, then exits 1 naming these."""
+        return [r for r in self.measurements if r.error is not None]
+
+    def failure_text(self) -> str:
+        n = len(self.failures)
+        lines = [r.error.replace("\n", "\n  ") for r in self.failures if r.error]
+        return (
+            f"the measurements of {n} indicator{'s' * (n != 1)} could not be read from their URL "
+            "(their files were left as they were; the rest of the sync landed):\n  "
+            + "\n  ".join(lines)
+        )
 
     @property
     def issues(self) -> int:
@@ -50,8 +68,8 @@ class SyncSummary:
         return sum(q.landed for q in self.queries)
 
     @property
-    def removed(self) -> int:
-        return sum(q.removed for q in self.queries)
+    def removed(self) -> int:  # issues, and GitLab's merge requests, deployments, … (full reads)
+        return sum(q.removed for q in self.queries) + sum(r.removed for r in self.gitlab)
 
     def line(self, language: str = "en") -> str:
         n = lambda v: number(v, language)  # noqa: E731
@@ -69,7 +87,23 @@ class SyncSummary:
             f"{n(len(self.queries))} team quer{'ies' if len(self.queries) != 1 else 'y'}: "
             f"{n(self.issues)} issues read ({n(self.landed)} new or changed), "
             f"{n(self.completed)} changelogs completed, "
-            f"{n(self.removed)} removed, {gitlab}in {seconds(self.seconds, language)}"
+            f"{n(self.removed)} removed, {gitlab}{self._urls_text(n)}"
+            f"in {seconds(self.seconds, language)}"
+        )
+
+    def _urls_text(self, n: Callable[[int], str]) -> str:
+        """ "3 indicators read from URLs (12 new measurements, 1 replaced, 1 failed), " """
+        if not self.measurements:
+            return ""
+        merges = [r.merge for r in self.measurements if r.merge is not None]
+        failed, count = len(self.failures), len(merges)
+        added = sum(len(m.added) for m in merges)
+        return (
+            f"{n(count)} indicator{'s' * (count != 1)} read from URLs "
+            f"({n(added)} new measurement{'s' * (added != 1)}, "
+            f"{n(sum(len(m.replaced) for m in merges))} replaced"
+            + (f", {n(failed)} failed" if failed else "")
+            + "), "
         )
 
 
@@ -81,7 +115,9 @@ def sync(
     *,
     budget: Budget | None = None,
 ) -> SyncSummary:
-    """Sync the Jira sources of `team` (or of every team) into the warehouse, atomically."""
+    """Sync the Jira and GitLab sources of `team` (or of every team) into the warehouse,
+    atomically; then read the measurements of their indicators kept at a URL
+    (`connectors.measurements`), each indicator on its own: see `SyncSummary.failures`."""
     started = time.monotonic()
     progress = progress or Progress(None)
     if cfg.demo:
@@ -91,7 +127,8 @@ def sync(
             "at one"
         )
     teams = [cfg.team(team)] if team else list(cfg.teams.values())
-    plan, gitlab_plan = _plan(cfg, teams, progress)
+    url_jobs, url_failed = plan_urls(cfg.data_dir, teams)
+    plan, gitlab_plan = _plan(cfg, teams, progress, urls=bool(url_jobs or url_failed))
     budget = budget or Budget(env_seconds(BUDGET_ENV, DEFAULT_BUDGET))
     # Credentials are read before anything is locked or copied: a missing variable fails fast.
     clients = {
@@ -99,6 +136,10 @@ def sync(
     }
     gitlab_clients = {source.key: GitlabClient(source, budget) for source in gitlab_plan}
     summary = SyncSummary()
+    if not plan and not gitlab_plan:  # only measurement URLs: the warehouse stays as it is
+        _sync_measurements(cfg, url_jobs, url_failed, budget, progress, summary)
+        summary.seconds = time.monotonic() - started
+        return summary
     with exclusive(cfg.database), update(cfg.database) as con:
         changed = False
         for source, source_teams in plan.items():
@@ -123,8 +164,24 @@ def sync(
         if changed or not _normalized_by_this_version(con):
             progress.note("normalizing")
             normalize(con)
+    # after the swap: a measurement file is people's input, not the warehouse (team_lock)
+    _sync_measurements(cfg, url_jobs, url_failed, budget, progress, summary)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _sync_measurements(
+    cfg: Config,
+    jobs: list[UrlJob],
+    failed: list[UrlResult],
+    budget: Budget,
+    progress: Progress,
+    summary: SyncSummary,
+) -> None:
+    """Read every URL indicator, one line each on stderr; failures are collected, not raised."""
+    for result in chain(failed, read_all(cfg.data_dir, jobs, budget)):  # a line as each lands
+        progress.note(result.line())
+        summary.measurements.append(result)
 
 
 def _normalized_by_this_version(con: Any) -> bool:
@@ -136,10 +193,10 @@ def _normalized_by_this_version(con: Any) -> bool:
 
 
 def _plan(
-    cfg: Config, teams: list[Team], progress: Progress
+    cfg: Config, teams: list[Team], progress: Progress, urls: bool = False
 ) -> tuple[dict[Source, list[Team]], dict[Source, list[Team]]]:
     """The Jira and the GitLab sources to read, each with the teams that use it, in config
-    order."""
+    order. `urls`: some indicator is read from a URL, so there is something to sync anyway."""
     plan: dict[Source, list[Team]] = {}
     gitlab_plan: dict[Source, list[Team]] = {}
     for t in teams:
@@ -147,7 +204,7 @@ def _plan(
             plan.setdefault(cfg.sources[t.jira.source], []).append(t)
         if t.gitlab is not None:
             gitlab_plan.setdefault(cfg.sources[t.gitlab.source], []).append(t)
-    if not plan and not gitlab_plan:
+    if not plan and not gitlab_plan and not urls:
         which = (
             f"team {teams[0].key} has no jira query ([teams.{teams[0].key}] jira = …)"
             if len(teams) == 1
@@ -168,7 +225,7 @@ def _sync_gitlab(
     progress: Progress,
     summary: SyncSummary,
 ) -> bool:
-    """Sync every GitLab source's teams; returns whether anything new landed."""
+    """Sync every GitLab source's teams; returns whether anything landed or was removed."""
     changed = False
     for source, source_teams in gitlab_plan.items():
         client = clients[source.key]
@@ -178,7 +235,9 @@ def _sync_gitlab(
             result = sync_team(con, client, t, full=full, fetched_at=fetched_at, bar=bar)
             bar.close()
             summary.gitlab.append(result)
-            changed |= bool(result.landed or result.deployments or result.incidents)
+            changed |= bool(
+                result.landed or result.deployments or result.incidents or result.removed
+            )
         low = con.execute(
             "SELECT min(watermark) FROM sync_watermarks WHERE source = ?", [source.key]
         ).fetchall()[0][0]

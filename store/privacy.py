@@ -47,6 +47,26 @@ PEOPLE_KEYS = frozenset(
         "reviewer_ids",
         "merge_user_id",
         "closed_by_id",
+        "creator_id",  # a project's creator
+    }
+)
+
+# What is kept of a project in a person's namespace (`namespace.kind == "user"`): its name,
+# username and avatar are all over the rest of the payload (`owner`, `namespace`,
+# `name_with_namespace`, `web_url`, the clone and readme URLs).
+PERSONAL_PROJECT_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "path",
+        "path_with_namespace",
+        "created_at",
+        "updated_at",
+        "last_activity_at",
+        "default_branch",
+        "archived",
+        "visibility",
+        "empty_repo",
     }
 )
 
@@ -93,3 +113,24 @@ def _kept(change_item: Any) -> bool:
         isinstance(change_item, dict)
         and str(change_item.get("field") or "").lower() in KEPT_CHANGELOG_FIELDS
     )
+
+
+def is_personal_project(project: Any) -> bool:
+    """A GitLab project in a person's namespace rather than a group's."""
+    namespace = project.get("namespace") if isinstance(project, dict) else None
+    return isinstance(namespace, dict) and namespace.get("kind") == "user"
+
+
+def personal_project(project: dict, configured_path: str | None) -> dict:
+    """A project in a person's namespace, with nothing that names its owner: the keys of
+    PERSONAL_PROJECT_KEYS and the namespace's kind. Its path is the one the team wrote in its
+    config (`configured_path`), which holds that username already and is how the metrics find
+    the team's projects; GitLab's own path_with_namespace would name the owner's current username
+    after a rename. Without a configured path, GitLab's is kept (nothing else identifies it).
+    Other payloads of the project (merge requests, deployments, incidents) keep URLs and
+    references with the project's path, for the same reason."""
+    kept = {k: v for k, v in project.items() if k in PERSONAL_PROJECT_KEYS}
+    if configured_path:
+        kept["path_with_namespace"] = configured_path.strip("/")
+    kept["namespace"] = {"kind": "user"}
+    return kept

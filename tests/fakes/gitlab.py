@@ -12,7 +12,9 @@ and notes, environments with their tier, and incidents (`issue_type=incident`).
 
 Failures are injected per test: `fail()` (any status, body and headers; a 429 without a body
 answers `Retry later` as text/plain, and `rate_limit_headers()` builds the `RateLimit-*` set) and
-`down` (connections closed without an answer).
+`down` (connections closed without an answer). `rate_limit` turns on a throttle with `RateLimit-*`
+headers on every answer (on a `clock` a test may drive). Data changes between syncs with the
+`put_*` and `remove_*` methods (a project moves by a new path and `set_groups`).
 
 Standard library only: a `ThreadingHTTPServer` on 127.0.0.1 in a daemon thread. Entities are
 serialised when they are stored; a list request filters and sorts references to those strings
@@ -220,6 +222,9 @@ class FakeGitLab(LoopbackFake):
         external_url: str | None = None,
         strict_updated_sort: bool = True,
         lenient_finished_sort: bool = False,
+        rate_limit: int | None = None,
+        rate_window: float = 60.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.token = token
         self.max_per_page = max_per_page
@@ -227,6 +232,11 @@ class FakeGitLab(LoopbackFake):
         self.external_url = external_url
         self.strict_updated_sort = strict_updated_sort
         self.lenient_finished_sort = lenient_finished_sort
+        self.rate_limit = rate_limit
+        self.rate_window = rate_window
+        self.clock = clock
+        self._window_end: float | None = None
+        self._observed = 0
         self.url = ""
         self.requests: list[Recorded] = []
         self.down = False
@@ -272,26 +282,53 @@ class FakeGitLab(LoopbackFake):
         self._version += 1
 
     def put_project(self, project: dict) -> None:
+        """Adds or replaces a project by id (a new `path_with_namespace` moves it). With an
+        `owner` (a `user()`), it lives in that person's namespace, which carries their name,
+        username and avatar as GitLab's does (`namespace.kind == "user"`)."""
         path = str(project["path_with_namespace"])
         namespace, _, name = path.rpartition("/")
-        public = {
-            "id": project["id"],
-            "description": None,
-            "name": name,
-            "name_with_namespace": " / ".join(path.split("/")),
-            "path": name,
-            "path_with_namespace": path,
-            "created_at": "2025-01-10T09:00:00.000Z",
-            "default_branch": "main",
-            "web_url": f"{WEB}/{path}",
-            "archived": bool(project.get("archived", False)),
-            "namespace": {
+        owner = project.get("owner")
+        if owner:
+            avatar = f"{WEB}/uploads/-/system/user/avatar/{owner['id']}/avatar.png"
+            space = {
+                "id": 9000 + int(owner["id"]),
+                "name": owner["name"],
+                "path": owner["username"],
+                "kind": "user",
+                "full_path": owner["username"],
+                "parent_id": None,
+                "avatar_url": avatar,
+                "web_url": f"{WEB}/{owner['username']}",
+            }
+            shown = f"{owner['name']} / {name}"
+        else:
+            space = {
                 "name": namespace.rpartition("/")[2],
                 "path": namespace.rpartition("/")[2],
                 "kind": "group",
                 "full_path": namespace,
-            },
+            }
+            shown = " / ".join(path.split("/"))
+        public = {
+            "id": project["id"],
+            "description": None,
+            "name": name,
+            "name_with_namespace": shown,
+            "path": name,
+            "path_with_namespace": path,
+            "created_at": "2025-01-10T09:00:00.000Z",
+            "default_branch": "main",
+            "ssh_url_to_repo": f"git@gitlab.example.gov:{path}.git",
+            "http_url_to_repo": f"{WEB}/{path}.git",
+            "web_url": f"{WEB}/{path}",
+            "readme_url": f"{WEB}/{path}/-/blob/main/README.md",
+            "avatar_url": None,
+            "archived": bool(project.get("archived", False)),
+            "namespace": space,
         }
+        if owner:
+            public["owner"] = owner
+            public["creator_id"] = owner["id"]
         public.update({k: v for k, v in project.items() if k != "id"})
         row = _Row(project, public, {"archived": public["archived"], "path": path})
         with self._lock:
@@ -310,6 +347,53 @@ class FakeGitLab(LoopbackFake):
                         raise ValueError(f"group project {path!r} is not among the projects")
             self._groups = {g.strip("/"): list(p) for g, p in groups.items()}
             self._group_ids = {1000 + n: g for n, g in enumerate(sorted(self._groups))}
+            self._changed()
+
+    def remove_project(self, project_id: int) -> None:
+        """Deletes a project (GitLab: 404 from then on) with everything in it."""
+        with self._lock:
+            row = self._projects.pop(project_id)
+            self._project_paths.pop(row.keys["path"], None)
+            self._groups = {
+                g: [p for p in paths if p != row.keys["path"]] for g, paths in self._groups.items()
+            }
+            for table in (self._mrs, self._commits, self._notes):
+                for key in [k for k in table if k[0] == project_id]:
+                    del table[key]
+            for table in (self._environments, self._deployments, self._issues):
+                for key in [k for k, r in table.items() if r.keys["project_id"] == project_id]:
+                    del table[key]
+            self._changed()
+
+    def remove_merge_request(self, project_id: int, iid: int) -> None:
+        """Deletes an MR with its commits and notes (deployments keep listing what remains)."""
+        with self._lock:
+            for table in (self._mrs, self._commits, self._notes):
+                del table[(project_id, iid)]
+            self._changed()
+
+    def remove_deployment(self, deployment_id: int) -> None:
+        with self._lock:
+            del self._deployments[deployment_id]
+            self._changed()
+
+    def remove_environment(self, env_id: int) -> None:
+        """Deletes an environment and (as GitLab does) its deployments."""
+        with self._lock:
+            row = self._environments.pop(env_id)
+            gone = [
+                k
+                for k, d in self._deployments.items()
+                if d.keys["project_id"] == row.keys["project_id"]
+                and d.keys["environment"] == row.keys["name"]
+            ]
+            for key in gone:
+                del self._deployments[key]
+            self._changed()
+
+    def remove_issue(self, issue_id: int) -> None:
+        with self._lock:
+            del self._issues[issue_id]
             self._changed()
 
     def put_environment(self, env: dict) -> None:
@@ -474,6 +558,15 @@ class FakeGitLab(LoopbackFake):
         if not path.startswith("/api/v4/"):
             return _Reply(404, {"error": "404 Not Found"})
         self._authenticate(handler)
+        limit = self._throttle()
+        try:
+            reply = self._route(method, path, pairs)
+        except _Reply as r:
+            reply = r
+        reply.headers = {**limit, **reply.headers}
+        return reply
+
+    def _route(self, method: str, path: str, pairs: list[tuple[str, str]]) -> _Reply:
         if method != "GET":
             return _Reply(405, {"error": "405 Method Not Allowed"})
         parts = path[len("/api/v4/") :].rstrip("/").split("/")
@@ -483,6 +576,31 @@ class FakeGitLab(LoopbackFake):
             if match:
                 return handler_fn(self, [unquote(g) for g in match.groups()], query, path, pairs)
         return _Reply(404, {"error": "404 Not Found"})
+
+    def _throttle(self) -> dict[str, str]:
+        """Rack::Attack's authenticated API throttle, when `rate_limit` is set: that many
+        requests per `rate_window` seconds (of `clock`) from the first one of a window, its
+        `RateLimit-*` headers on every answer, and a 429 with `Retry-After` once used up."""
+        if self.rate_limit is None:
+            return {}
+        with self._lock:
+            now = self.clock()
+            if self._window_end is None or now >= self._window_end:
+                self._window_end, self._observed = now + self.rate_window, 0
+            self._observed += 1
+            reset = math.ceil(self._window_end)
+            headers = {
+                "RateLimit-Name": "throttle_authenticated_api",
+                "RateLimit-Limit": str(self.rate_limit),
+                "RateLimit-Observed": str(self._observed),
+                "RateLimit-Remaining": str(max(self.rate_limit - self._observed, 0)),
+                "RateLimit-Reset": str(reset),
+                "RateLimit-ResetTime": formatdate(reset, usegmt=True),
+            }
+            if self._observed > self.rate_limit:
+                wait = str(max(math.ceil(self._window_end - now), 1))
+                raise _Reply(429, RETRY_LATER, {**headers, "Retry-After": wait}, TEXT_TYPE)
+            return headers
 
     # -- lookups
 
@@ -504,7 +622,9 @@ class FakeGitLab(LoopbackFake):
                 for other, more in self._groups.items():
                     if other.startswith(group + "/"):
                         paths += more
-            return [self._projects[self._project_paths[p]] for p in dict.fromkeys(paths)]
+            # a project moved or deleted has left its groups
+            found = (self._project_paths.get(p) for p in dict.fromkeys(paths))
+            return [self._projects[pid] for pid in found if pid is not None]
 
     def _cached(self, key: tuple, build: Callable[[], list[str]]) -> list[str]:
         with self._lock:

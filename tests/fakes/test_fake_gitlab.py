@@ -467,6 +467,95 @@ def test_incidents_filter(session: requests.Session) -> None:
         assert bad.status_code == 400
 
 
+# --- personal namespaces, changes between syncs --------------------------------------------------
+
+
+def test_a_project_in_a_persons_namespace_names_them_as_gitlab_does(
+    session: requests.Session,
+) -> None:
+    anouk = user(17, "anouk.jansen", "Anouk Jansen")
+    mine = {"id": 6000, "path_with_namespace": "anouk.jansen/tool", "owner": anouk}
+    with FakeGitLab(projects=[*PROJECTS, mine]) as fake:
+        got = get(session, fake, "/projects/anouk.jansen%2Ftool").json()
+        assert got["namespace"] == {
+            "id": 9017,
+            "name": "Anouk Jansen",
+            "path": "anouk.jansen",
+            "kind": "user",
+            "full_path": "anouk.jansen",
+            "parent_id": None,
+            "avatar_url": "https://gitlab.example.gov/uploads/-/system/user/avatar/17/avatar.png",
+            "web_url": "https://gitlab.example.gov/anouk.jansen",
+        }
+        assert got["owner"] == anouk and got["creator_id"] == 17
+        assert got["name_with_namespace"] == "Anouk Jansen / tool"
+        assert got["http_url_to_repo"] == "https://gitlab.example.gov/anouk.jansen/tool.git"
+        group = get(session, fake, f"/projects/{APP}").json()
+        assert group["namespace"]["kind"] == "group" and "owner" not in group
+
+
+def test_removals_and_moves(session: requests.Session) -> None:
+    data = mrs(2)
+    envs = [environment(9, APP, "live", "production"), environment(10, APP, "staging", "staging")]
+    deps = [
+        deployment(41, APP, "live", at(4, 12), merge_request_iids=[1, 2]),
+        deployment(42, APP, "staging", at(4, 10), merge_request_iids=[1]),
+        deployment(43, APP, "live", at(5, 12), merge_request_iids=[2]),
+    ]
+    issues = [incident(9001, APP, 7, at(5, 10)), incident(9002, 4300, 1, at(5, 10))]
+    with FakeGitLab(projects=PROJECTS, groups=GROUPS, merge_requests=data, environments=envs,
+                    deployments=deps, issues=issues) as fake:  # fmt: skip
+
+        def ids(path: str, key: str = "id", **params) -> list[int]:
+            r = get(session, fake, path, **params)
+            assert r.status_code == 200, r.text
+            return sorted(item[key] for item in r.json())
+
+        fake.remove_merge_request(APP, 2)
+        assert ids(f"/projects/{APP}/merge_requests", "iid") == [1]
+        assert get(session, fake, f"/projects/{APP}/merge_requests/2/commits").status_code == 404
+        assert ids(f"/projects/{APP}/deployments/41/merge_requests", "iid") == [1]
+        fake.remove_deployment(43)
+        assert ids(f"/projects/{APP}/deployments") == [41, 42]
+        fake.remove_environment(10)  # staging, with deployment 42
+        assert ids(f"/projects/{APP}/environments") == [9]
+        assert ids(f"/projects/{APP}/deployments") == [41]
+        fake.remove_issue(9001)
+        assert ids(f"/projects/{APP}/issues") == []
+        # moved: the new path answers, the old one and its group no longer do
+        fake.put_project({"id": 4243, "path_with_namespace": "attic/old", "archived": True})
+        assert get(session, fake, "/projects/attic%2Fold").json()["id"] == 4243
+        assert get(session, fake, "/projects/gov%2Fold").status_code == 404
+        assert ids("/groups/gov/projects") == [APP]
+        # deleted: 404, out of its group, and its data gone
+        fake.remove_project(4300)
+        assert get(session, fake, "/projects/4300").json() == {"message": "404 Project Not Found"}
+        assert ids("/groups/gov%2Fsub/projects") == [4301]
+        assert ids(f"/projects/{APP}/issues") == []
+
+
+def test_a_rate_limit_throttle_on_a_clock(session: requests.Session) -> None:
+    now = [1_000_000.0]
+    with FakeGitLab(projects=PROJECTS, rate_limit=2, rate_window=10.0,
+                    clock=lambda: now[0]) as fake:  # fmt: skip
+        url = f"{fake.url}/api/v4/projects/{APP}"
+        first, second, third = (session.get(url, timeout=5) for _ in range(3))
+        # the window opened at the first request: it resets 10 s later, at 1,000,010
+        assert [r.status_code for r in (first, second, third)] == [200, 200, 429]
+        assert [r.headers["RateLimit-Remaining"] for r in (first, second, third)] == ["1", "0", "0"]
+        assert {r.headers["RateLimit-Reset"] for r in (first, second, third)} == {"1000010"}
+        assert first.headers["RateLimit-Limit"] == "2"
+        assert third.text == "Retry later\n" and third.headers["Retry-After"] == "10"
+        assert "Retry-After" not in first.headers
+        now[0] += 10  # a new window
+        again = session.get(url, timeout=5)
+        assert again.status_code == 200 and again.headers["RateLimit-Remaining"] == "1"
+        assert again.headers["RateLimit-Reset"] == "1000020"
+    with FakeGitLab(projects=PROJECTS) as fake:  # off by default
+        r = session.get(f"{fake.url}/api/v4/projects/{APP}", timeout=5)
+        assert not any(h.lower().startswith("ratelimit") for h in r.headers)
+
+
 # --- auth, failures, down -------------------------------------------------------------------------
 
 
