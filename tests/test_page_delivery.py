@@ -5,12 +5,11 @@ team's project ids looked up here, not through the page's helper)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from config import REPO_ROOT, Config
@@ -166,29 +165,25 @@ def test_the_help_says_jira_incident_types_count_too(
     assert {"nl": "Storingen", "en": "Incidents"}[lang] in explain
 
 
-@pytest.fixture()
-def fresh_caches() -> Iterator[None]:
-    """The page caches its figures by warehouse, team, as_of and period, not by the config: a
-    test that changes the config clears them before and after, so no other test sees its
-    figures."""
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
 def test_jira_incident_types_count_in_the_failure_rate(
-    demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None
+    demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With `incident_types = ["bug"]` the pilot's Jira bugs are incidents too (METRICS.md §3):
     the change failure rate tile, worked out here with the test's own SQL (each incident to the
-    latest production deployment finished at or before it, by a correlated max, not ASOF)."""
+    latest production deployment finished at or before it, by a correlated max, not ASOF).
+    The config is changed while the "dashboard" runs: the page must not show cached figures of
+    the old config."""
     import config as config_module
 
     text = demo_config_file.read_text(encoding="utf-8")
     marker = "[teams.vergunningen.workflow]"
     path = tmp_path / "koers.toml"
-    path.write_text(text.replace(marker, 'incident_types = ["bug"]\n\n' + marker), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("KOERS_CONFIG", str(path))
+    before = run_page("en", "vergunningen")
+    path.write_text(text.replace(marker, 'incident_types = ["bug"]\n\n' + marker), encoding="utf-8")
+    mtime = path.stat().st_mtime_ns + 1_000_000_000  # a coarse clock could repeat the time
+    os.utime(path, ns=(mtime, mtime))
     cfg = config_module.load(path)
     period = Period.last_weeks(cfg.as_of, cfg.timezone, 12)
     start, end = period.bounds(cfg.timezone)
@@ -224,6 +219,7 @@ def test_jira_incident_types_count_in_the_failure_rate(
     assert deployments > 0 and failed > 0
     gitlab_only, _ = expected(cfg, "vergunningen", period)
     assert failed / deployments > gitlab_only["change_failure_rate"]  # the bugs add failures
+    assert before.metric[3].value == fmt_pct(gitlab_only["change_failure_rate"], "en")
 
     at = run_page("en", "vergunningen")
     assert not at.exception

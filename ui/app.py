@@ -82,7 +82,9 @@ def _load_config(path: str, mtime: int) -> Config:
 
 
 def warehouse_identity(cfg: Config) -> tuple[str, int]:
-    """Build the demo warehouse on first use, then identify the current file (path, mtime)."""
+    """Build the demo warehouse on first use, then identify what every cached figure depends
+    on: the warehouse file (a sync swaps in a new one) and the config file (a changed workflow
+    or `incident_types` changes the figures too)."""
     path = cfg.database
     if not path.exists():
         with st.spinner(t("app.loading", cfg.language)):
@@ -90,7 +92,9 @@ def warehouse_identity(cfg: Config) -> tuple[str, int]:
     else:
         ensure_ready(cfg)
     stat = os.stat(path)
-    return str(path), stat.st_mtime_ns ^ stat.st_ino
+    cfg_path = config.config_path()
+    cfg_mtime = cfg_path.stat().st_mtime_ns if cfg_path.exists() else 0
+    return str(path), hash((stat.st_mtime_ns, stat.st_ino, str(cfg_path), cfg_mtime))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
