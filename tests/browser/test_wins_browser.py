@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 import pytest
+from playwright.sync_api import expect
 
 import config
 from metrics.wins import Win, detect
@@ -43,12 +44,13 @@ def test_wins_page_shows_each_win(streamlit_server: str, browser_page, lang: str
     assert page.locator("h1").first.inner_text().startswith(TITLES[lang][0])
     wins = demo_wins("vergunningen")
     figures = page.locator('[data-testid="stMetricValue"]')
-    assert figures.count() == len(wins)
+    expect(figures).to_have_count(len(wins), timeout=30_000)
     assert figures.first.inner_text() == wins[0].figure(lang)
     heading = page.get_by_role("heading", name=wins[0].title(lang))
     assert heading.is_visible()
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == sum(
-        1 for w in wins if w.series
+    # charts mount a moment after the script ends: wait for them rather than count at once
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(
+        sum(1 for w in wins if w.series), timeout=30_000
     )
     # a figure never ends in "…": long ones wrap
     assert all("…" not in text for text in figures.all_inner_texts())
