@@ -1,9 +1,11 @@
-"""A win's evidence chart: bars or a line, before/after told apart by more than colour, the
-levels as labelled rules, Dutch formats, and offline SVG/PNG exports with text."""
+"""A win's evidence chart: bars or a line, before/after told apart by more than colour, a
+comparison in two panels (own weeks, shared y), the levels as labelled rules, Dutch formats,
+and offline SVG/PNG exports with text."""
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date, timedelta
 
@@ -13,7 +15,7 @@ from PIL import Image  # a dependency of Streamlit
 
 from metrics.wins import Evidence, SeriesPoint, Win
 from ui import charts
-from ui.charts_wins import evidence_alt, evidence_chart, value_text
+from ui.charts_wins import SERIES, evidence_alt, evidence_chart, value_text
 
 START = date(2025, 12, 1)  # a Monday
 
@@ -107,8 +109,85 @@ def bare_win() -> Win:
     )
 
 
+def record_win() -> Win:
+    """Six weeks of 2, 3, 4, 3, 8, 5 finished: the record (8) in the fifth week, the sixth
+    week after it (neither earlier weeks nor the record: "other")."""
+    values = [2, 3, 4, 3, 8, 5]
+    monday = START + timedelta(weeks=4)  # 29 Dec 2025
+    series = tuple(SeriesPoint(START + timedelta(weeks=i), float(v)) for i, v in enumerate(values))
+    evidence = Evidence(
+        "throughput_week",
+        before=4.0,
+        after=8.0,
+        n_before=4,
+        n_after=1,
+        change_pct=1.0,
+        before_period=(START, monday),
+        after_period=(monday, monday + timedelta(days=7)),
+    )
+    return Win(
+        id="record_week:t:throughput:2026-W01",
+        rule="record_week",
+        team="t",
+        subject="throughput",
+        date=date(2026, 1, 4),
+        title_nl="Recordweek.",
+        title_en="Record week.",
+        figure_nl="8",
+        figure_en="8",
+        y_title_nl="Afgerond per week",
+        y_title_en="Finished per week",
+        evidence=evidence,
+        series=series,
+    )
+
+
+def indicator_win() -> Win:
+    """An outcome's measurements: before its baseline's date and after it, with no gap."""
+    days = [date(2026, 1, 15), date(2026, 2, 15), date(2026, 3, 15), date(2026, 4, 15)]
+    series = tuple(
+        SeriesPoint(day, value, phase)
+        for day, value, phase in zip(
+            days, [3.0, 3.1, 3.6, 3.9], ["before", "before", "after", "after"], strict=True
+        )
+    )
+    return Win(
+        id="outcome_improved:t:satisfaction:2026-04-15",
+        rule="outcome_improved",
+        team="t",
+        subject="satisfaction",
+        date=date(2026, 4, 15),
+        title_nl="Tevredenheid steeg.",
+        title_en="Satisfaction rose.",
+        figure_nl="+26 %",
+        figure_en="+26%",
+        y_title_nl="Tevredenheid",
+        y_title_en="Satisfaction",
+        evidence=Evidence("indicator", before=3.1, after=3.9, change_pct=0.8 / 3.1),
+        series=series,
+    )
+
+
 def layers(spec: dict) -> dict[str, dict]:
-    return {layer["name"]: layer for layer in spec["layer"] if "name" in layer}
+    """Every named layer, also those inside a panel's layer."""
+    found: dict[str, dict] = {}
+    for layer in spec.get("layer", []):
+        if "name" in layer:
+            found[layer["name"]] = layer
+        found |= layers(layer)
+    return found
+
+
+def without_text(spec: dict) -> dict:
+    """The spec without its text marks (the level labels and panel names), at any depth."""
+    spec = dict(spec)
+    if "layer" in spec:
+        spec["layer"] = [
+            without_text(layer)
+            for layer in spec["layer"]
+            if "layer" in layer or mark(layer) != "text"
+        ]
+    return spec
 
 
 def mark(layer: dict) -> str:
@@ -123,40 +202,135 @@ def texts(svg: str) -> list[str]:
     return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
 
 
+WORDS = {
+    "nl": ["Ervoor (nulmeting)", "Erna (recent)", "Overig"],
+    "en": ["Before (baseline)", "After (recent)", "Other"],
+}
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_weekly_counts_are_bars_told_apart_by_colour_and_opacity(lang: str) -> None:
     spec = evidence_chart(weekly_win(), lang).to_dict()
-    series = layers(spec)["series"]
-    assert mark(series) == "bar"
-    enc = series["encoding"]
-    assert enc["x"]["field"] == "x" and enc["x"]["type"] == "temporal"
-    assert enc["x2"]["field"] == "x_end"  # a bar spans its week
-    assert enc["y"]["title"] == weekly_win().y_title(lang)
+    named = layers(spec)
+    # a comparison: a series layer per panel, the first keeping the one panel's name
+    before, after = named["series"], named["series_after"]
+    words = WORDS[lang]
+    for series in (before, after):
+        assert mark(series) == "bar"
+        enc = series["encoding"]
+        assert enc["x"]["field"] == "x" and enc["x"]["type"] == "temporal"
+        assert enc["x2"]["field"] == "x_end"  # a bar spans its week
+        assert enc["y"]["title"] == weekly_win().y_title(lang)
+        assert enc["color"]["scale"]["domain"] == words[:2]  # the phases, in both panels
+        assert len(set(enc["color"]["scale"]["range"])) == 2
+        opacities = enc["opacity"]["scale"]["range"]  # a second cue besides colour
+        assert enc["opacity"]["field"] == "label" and len(set(opacities)) == 2
+    # the 12 baseline weeks on the left, the 8 recent ones on the right; the 4 weeks between
+    # are in neither panel
+    assert [r["label"] for r in dataset(spec, before)] == [words[0]] * 12
+    assert [r["label"] for r in dataset(spec, after)] == [words[1]] * 8
+    # the panels' names say which is which (words besides colour)
+    assert dataset(spec, named["panel_before"])[0]["text"] == words[0]
+    assert dataset(spec, named["panel_after"])[0]["text"] == words[1]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_one_panel_tells_three_parts_apart(lang: str) -> None:
+    # A record week: 4 earlier weeks, the record week, 1 week after it ("other").
+    spec = evidence_chart(record_win(), lang).to_dict()
+    named = layers(spec)
+    assert "series_after" not in named and "resolve" not in spec
+    enc = named["series"]["encoding"]
+    assert mark(named["series"]) == "bar"
     words = {
-        "nl": ["Ervoor (nulmeting)", "Erna (recent)", "Overig"],
-        "en": ["Before (baseline)", "After (recent)", "Other"],
+        "nl": ["Eerdere weken", "Recordweek", "Overig"],
+        "en": ["Earlier weeks", "Record week", "Other"],
     }[lang]
-    assert enc["color"]["scale"]["domain"] == words  # the legend names the phases
-    colours = enc["color"]["scale"]["range"]
-    assert len(set(colours)) == 3
-    opacities = enc["opacity"]["scale"]["range"]  # a second cue besides colour
-    assert enc["opacity"]["field"] == "label" and len(set(opacities)) == 3
-    rows = dataset(spec, series)
-    assert len(rows) == 24
-    assert [r["label"] for r in rows].count(words[0]) == 12
-    assert [r["label"] for r in rows].count(words[1]) == 8
+    assert enc["color"]["scale"]["domain"] == words  # the legend names the parts
+    assert enc["color"]["legend"] is not None
+    assert len(set(enc["color"]["scale"]["range"])) == 3
+    assert len(set(enc["opacity"]["scale"]["range"])) == 3
+    rows = dataset(spec, named["series"])
+    assert [r["label"] for r in rows] == [words[0]] * 4 + [words[1], words[2]]
+    # an outcome's measurements before and after its baseline follow on: one panel too
+    named = layers(evidence_chart(indicator_win(), lang).to_dict())
+    assert mark(named["series"]) == "line" and "series_after" not in named
+
+
+def test_a_comparison_is_two_panels_with_their_own_weeks_and_a_shared_y() -> None:
+    spec = evidence_chart(weekly_win(), "nl", width=536).to_dict()
+    assert spec["resolve"]["scale"]["x"] == "independent"  # a time axis per panel
+    assert "y" not in spec["resolve"]["scale"]  # shared: heights compare honestly
+    named = layers(spec)
+    scales = {p: named[n]["encoding"]["x"]["scale"] for p, n in SERIES.items()}
+    day = {"year": 2025, "month": 12, "date": 1}
+    # the baseline's 12 weeks: Monday 1 Dec 2025 to Sunday 22 Feb 2026 (1 Dec + 12 weeks − 1)
+    assert scales["before"]["domainMin"] == day
+    assert scales["before"]["domainMax"] == {"year": 2026, "month": 2, "date": 22}
+    # the recent 8 weeks: 1 Dec + 16 weeks = 23 Mar 2026 to 1 Dec + 24 weeks − 1 = 17 May
+    assert scales["after"]["domainMin"] == {"year": 2026, "month": 3, "date": 23}
+    assert scales["after"]["domainMax"] == {"year": 2026, "month": 5, "date": 17}
+    # the level rules and labels of a panel lie on the same scale as its series
+    assert named["level_after"]["encoding"]["x"]["scale"] == scales["after"]
+    # Widths follow the weeks: 84 days and 56 days (12 : 8 weeks) share 536 − 36 (the gap) px:
+    # 500 · 84 / 140 = 300 px, then the gap, then 500 · 56 / 140 = 200 px.
+    assert scales["before"]["range"] == pytest.approx([0, 300])
+    assert scales["after"]["range"] == pytest.approx([336, 536])
+    # Compiled: one y scale for both panels; x scales over two ranges (the panels) and the
+    # whole width (the frame the y grid lines span)
+    vega = vlc.vegalite_to_vega(spec)
+    assert [scale["name"] for scale in vega["scales"]].count("y") == 1
+    x_ranges = {json.dumps(s["range"]) for s in vega["scales"] if s["name"].endswith("_x")}
+    assert len(x_ranges) == 3
+    labels = texts(charts.to_svg(evidence_chart(weekly_win(), "nl", width=536)))
+    assert labels.count("Afgerond per week") == 1  # the y title once
+    assert "Ervoor (nulmeting)" in labels and "Erna (recent)" in labels
+    assert labels.count("Week") == 2  # each panel its own week axis
+    assert "9 mrt" not in labels  # a week between the two phases: no room for the gap
+
+
+def test_two_panels_fill_the_container_and_grow_for_a_projector() -> None:
+    spec = evidence_chart(weekly_win(), "en", width="container", height=400, large=True)
+    spec = spec.to_dict()
+    # one view, so the page's container width applies (a concat cannot take "container")
+    assert spec["width"] == "container" and "hconcat" not in spec
+    named = layers(spec)
+
+    def px(end: float | dict, width: int = 800, height: int = 300) -> float:
+        """A position as Vega works it out once the container's size is known."""
+        if isinstance(end, int | float):
+            return end
+        return eval(end["expr"], {"width": width, "height": height})
+
+    # the panels follow the width Vega gets: at 800 px, 800 − 52 (a projector's gap) = 748 px
+    # shared 84 : 56 days: 748 · 0.6 = 448.8 px, the gap to 500.8, then 299.2 px to 800
+    ranges = [named[name]["encoding"]["x"]["scale"]["range"] for name in SERIES.values()]
+    assert [px(end) for end in ranges[0]] == pytest.approx([0, 448.8])
+    assert [px(end) for end in ranges[1]] == pytest.approx([500.8, 800])
+    gap = named["gap"]["mark"]
+    assert [px(gap[k]) for k in ("x", "x2", "y", "y2")] == pytest.approx([448.8, 500.8, 0, 300])
+    assert spec["config"]["axis"]["labelFontSize"] == 18
+    assert named["panel_after"]["mark"]["fontSize"] == 20
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_other_measures_are_a_line_with_dash_and_shape_per_phase(lang: str) -> None:
     spec = evidence_chart(lead_time_win(), lang).to_dict()
-    series = layers(spec)["series"]
-    assert mark(series) == "line" and series["mark"]["point"]
-    enc = series["encoding"]
-    dashes = enc["strokeDash"]["scale"]["range"]
-    shapes = enc["shape"]["scale"]["range"]
-    assert dashes[0] != dashes[1] and shapes[0] != shapes[1]
-    assert enc["y"]["title"] == lead_time_win().y_title(lang)
+    named = layers(spec)
+    for name in ("series", "series_after"):  # 3 weeks at 20.5, then 3 at 12.25
+        series = named[name]
+        assert mark(series) == "line" and series["mark"]["point"]
+        enc = series["encoding"]
+        assert enc["strokeDash"]["scale"]["domain"] == WORDS[lang][:2]
+        dashes = enc["strokeDash"]["scale"]["range"]
+        shapes = enc["shape"]["scale"]["range"]
+        assert dashes[0] != dashes[1] and shapes[0] != shapes[1]
+        assert enc["y"]["title"] == lead_time_win().y_title(lang)
+        assert len(dataset(spec, series)) == 3
+    # one panel: the line of an outcome's measurements, dashed and square before its baseline
+    enc = layers(evidence_chart(indicator_win(), lang).to_dict())["series"]["encoding"]
+    assert enc["strokeDash"]["scale"]["range"][0] != enc["strokeDash"]["scale"]["range"][1]
+    assert enc["shape"]["scale"]["range"] == ["square", "circle"]
 
 
 def test_levels_are_labelled_rules_over_their_phase() -> None:
@@ -208,10 +382,9 @@ def test_png_export_has_text_pixels() -> None:
     assert Image.open(io.BytesIO(charts.to_png(chart))).width >= 1000  # scale 2
     spec = chart.to_dict()
     with_text = near_black(spec)
-    # The same chart without its level labels: the near-black pixels they drew are glyphs (the
-    # bars are grey or blue, lighter than 50). A missing font would draw none.
-    spec["layer"] = [layer for layer in spec["layer"] if mark(layer) != "text"]
-    assert with_text - near_black(spec) > 300
+    # The same chart without its level labels (and panel names): the near-black pixels they drew
+    # are glyphs (the bars are grey or blue, lighter than 50). A missing font would draw none.
+    assert with_text - near_black(without_text(spec)) > 300
     # the chart of a win without a series is text only: the figure and a sentence
     assert near_black(evidence_chart(bare_win(), "nl", width=400).to_dict()) > 1000
 
