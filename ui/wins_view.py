@@ -63,9 +63,10 @@ def _inputs(data_dir: Path, team: str) -> tuple[tuple[str, int], ...]:
 
 def detected(view: View) -> list[Win]:
     """Every win the data supports for the view's team at `as_of`, newest first (cached)."""
-    return list(
-        _detect(view.db, view.team.key, view.as_of, _inputs(view.cfg.data_dir, view.team.key))
-    )
+    inputs = _inputs(view.cfg.data_dir, view.team.key)
+    # the first run after a start or a sync takes a second or two: say what is happening
+    with st.spinner(t("wins.detecting", view.lang)):
+        return list(_detect(view.db, view.team.key, view.as_of, inputs))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
