@@ -19,14 +19,20 @@ detected wins, so a win the evidence no longer supports cannot appear.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from metrics.wins import Win
-from outcomes.store import OutcomesError, _Checker, _toml_str, team_dir, team_lock, write_atomic
+from outcomes.store import (
+    _Checker,
+    _toml_str,
+    read_toml,
+    team_dir,
+    team_lock,
+    write_atomic,
+)
 
 # Team text is short on purpose: one sentence on a slide or card, one quote under it.
 MAX_CHARS = {"sentence_nl": 200, "sentence_en": 200, "quote": 280, "quote_by": 80}
@@ -79,15 +85,8 @@ def wins_path(data_dir: Path, team: str) -> Path:
 def load_curation(data_dir: Path, team: str) -> dict[str, Curation]:
     """The team's choices by win id; none when the file does not exist yet."""
     path = wins_path(data_dir, team)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise OutcomesError(f"{path}: not valid TOML ({exc})") from None
-    return parse_curation(raw, path)
+    raw = read_toml(path)
+    return {} if raw is None else parse_curation(raw, path)
 
 
 def parse_curation(raw: dict[str, Any], path: Path) -> dict[str, Curation]:

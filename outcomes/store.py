@@ -164,21 +164,26 @@ def hypotheses_path(data_dir: Path, team: str) -> Path:
     return team_dir(data_dir, team) / "hypotheses.toml"
 
 
+def read_toml(path: Path) -> dict[str, Any] | None:
+    """A people's-input TOML file; None when it does not exist yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OutcomesError(f"{path}: not valid TOML ({exc})") from None
+
+
 # --- indicators -------------------------------------------------------------------------------
 
 
 def load_indicators(data_dir: Path, team: str) -> dict[str, Indicator]:
     """The team's indicators in file order; none when the file does not exist yet."""
     path = indicators_path(data_dir, team)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise OutcomesError(f"{path}: not valid TOML ({exc})") from None
-    return parse_indicators(raw, path)
+    raw = read_toml(path)
+    return {} if raw is None else parse_indicators(raw, path)
 
 
 def parse_indicators(raw: dict[str, Any], path: Path) -> dict[str, Indicator]:
@@ -562,14 +567,9 @@ def load_hypotheses(
     Each must name one of the team's indicators (`indicators`, default: loaded from its file).
     """
     path = hypotheses_path(data_dir, team)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    raw = read_toml(path)
+    if raw is None:
         return {}
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise OutcomesError(f"{path}: not valid TOML ({exc})") from None
     if indicators is None:
         indicators = load_indicators(data_dir, team)
     return parse_hypotheses(raw, path, indicators)
