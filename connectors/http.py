@@ -243,10 +243,7 @@ def get_page(s: Session, url: str, params: dict[str, Any] | None = None) -> tupl
     """GET one page: the decoded JSON and the URL of the next page (`Link: <…>; rel="next"`,
     else `x-next-page`), or None on the last page. Totals (`x-total*`) are never read: GitLab
     drops them above 10,000 rows."""
-    try:
-        response = s.request("GET", url, params=params)
-    except requests.exceptions.RequestException as exc:
-        raise _fail(s, url, _unreachable(exc, url), None) from None
+    response = request(s, "GET", url, params=params)
     body = _decode(s, url, response)
     following = (response.links.get("next") or {}).get("url")
     if not following:
@@ -267,12 +264,20 @@ def _with_page(url: str, page: str) -> str:
 # --- turning failures into one line ---------------------------------------------------------
 
 
-def _call(s: Session, method: str, url: str, **kw: Any) -> Any:
+def request(s: Session, method: str, url: str, **kw: Any) -> requests.Response:
+    """Send one request; a host that cannot be reached or a status outside 2xx becomes one
+    `HttpError` line (no token in it). The body is left to the caller: JSON, CSV…"""
     try:
         response = s.request(method, url, **kw)
     except requests.exceptions.RequestException as exc:
         raise _fail(s, url, _unreachable(exc, url), None) from None
-    return _decode(s, url, response)
+    if not 200 <= response.status_code < 300:
+        _decode(s, url, response)  # raises the one-line message for the status
+    return response
+
+
+def _call(s: Session, method: str, url: str, **kw: Any) -> Any:
+    return _decode(s, url, request(s, method, url, **kw))
 
 
 def _unreachable(exc: requests.exceptions.RequestException, url: str) -> str:

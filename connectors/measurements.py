@@ -40,8 +40,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from config import Team
 from connectors import http
 from connectors.files import CsvImportError, parse_date, read_measurements
@@ -164,13 +162,7 @@ def fetch(job: UrlJob, budget: http.Budget | None = None) -> list[Measurement]:
     )
     s.headers["Accept"] = ACCEPT
     with s:
-        try:
-            response = s.request("GET", job.url)
-        except requests.exceptions.RequestException as exc:
-            # the connectors' own wording for an unreachable host (no token in it)
-            raise http._fail(s, job.url, http._unreachable(exc, job.url), None) from None
-        if not 200 <= response.status_code < 300:
-            http._decode(s, job.url, response)  # raises the one-line message for the status
+        response = http.request(s, "GET", job.url)  # the connectors' one-line errors
         content_type = response.headers.get("Content-Type", "").lower()
         try:
             return parse_answer(response.content, content_type, job.indicator)
