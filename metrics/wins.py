@@ -827,8 +827,9 @@ def _count(value: float, lang: str) -> str:
 
 
 def _rate(per_week: float, lang: str) -> str:
-    """Deployments per week: one decimal ("4,3"), two below 0.1 ("0,08")."""
-    return fmt_number(per_week, lang, 1 if per_week >= 0.1 else 2)
+    """Deployments per week with up to two decimals ("4,25", "0,25", "2,5"): rounded to one,
+    0.25 → 4.25 would read as 0.3 → 4.3, and no longer match the factor (×17) beside it."""
+    return _plain(per_week, lang)
 
 
 def _factor(factor: float, lang: str) -> str:

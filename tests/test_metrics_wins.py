@@ -524,7 +524,7 @@ def test_deploying_more_often_at_twice_the_baseline(tmp_path: Path) -> None:
     assert ev.change_pct == pytest.approx(1.0)
     assert ev.extra["factor"] == pytest.approx(2.0)
     assert (ev.extra["deployments_before"], ev.extra["deployments_after"]) == (10, 20)
-    assert win.title_nl == "Het team zet vaker iets live: nu 2,5 keer per week, eerst 1,3 keer."
+    assert win.title_nl == "Het team zet vaker iets live: nu 2,5 keer per week, eerst 1,25 keer."
     assert (win.figure_nl, win.figure_en) == ("×2,0", "×2.0")
     # the recent deployments fall on 14 Apr … 3 May: Tuesday to Sunday of the week of 13 Apr
     # (6), the weeks of 20 and 27 Apr (7 each)
