@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import config
+from tests.demo_copy import copy_demo
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +35,12 @@ def demo_env(demo_config_file: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the app and the CLI at the session's demo warehouse."""
     monkeypatch.setenv("KOERS_CONFIG", str(demo_config_file))
     return demo_config_file
+
+
+@pytest.fixture()
+def writable_demo(demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the session's demo folder that a test may change, with the app and the CLI
+    pointed at it; returns the folder."""
+    folder = tmp_path / "demo"
+    monkeypatch.setenv("KOERS_CONFIG", str(copy_demo(demo_config_file, folder)))
+    return folder

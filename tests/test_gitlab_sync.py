@@ -33,6 +33,7 @@ from tests.fakes.gitlab import (
     rate_limit_headers,
     user,
 )
+from tests.warehouse_text import warehouse_text
 
 TOKEN = "glpat-test-secret-4f2a"
 ENV = {"KOERS_TEST_GITLAB_TOKEN": TOKEN, "KOERS_RETRY_BACKOFF": "0.02"}
@@ -633,24 +634,6 @@ def test_without_rate_limit_headers_nothing_waits(make_site, monkeypatch) -> Non
 
 
 # --- privacy -------------------------------------------------------------------------------------
-
-
-def warehouse_text(path: Path) -> str:
-    con = connect_read(path)
-    try:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'warehouse'"
-            ).fetchall()
-        ]
-        chunks = []
-        for table in tables:
-            rows = con.execute("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM " + table).fetchall()
-            chunks.append("\n".join("\t".join(str(v) for v in row) for row in rows))
-    finally:
-        con.close()
-    return "\n".join(chunks)
 
 
 def test_no_person_reaches_the_warehouse(make_site) -> None:

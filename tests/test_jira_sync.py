@@ -35,6 +35,7 @@ from store.lock import exclusive
 from store.warehouse import connect_read
 from tests.fakes.jira import FakeJira
 from tests.jira_payloads import STATUSES, flag, issue, move, status_obj, ts
+from tests.warehouse_text import warehouse_text
 
 CLOUD_EMAIL = "koers-bot@gemeente.test"
 CLOUD_TOKEN = "cloud-secret-token-8d1f"
@@ -786,24 +787,6 @@ def test_the_cli_shows_progress_and_a_summary(make_site) -> None:
 
 
 # --- privacy -------------------------------------------------------------------------------------
-
-
-def warehouse_text(path: Path) -> str:
-    con = connect_read(path)
-    try:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'warehouse'"
-            ).fetchall()
-        ]
-        chunks = []
-        for table in tables:
-            rows = con.execute("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM " + table).fetchall()
-            chunks.append("\n".join("\t".join(str(v) for v in row) for row in rows))
-    finally:
-        con.close()
-    return "\n".join(chunks)
 
 
 @pytest.mark.parametrize("route", ["bulkfetch", "per-issue"])

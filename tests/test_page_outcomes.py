@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -54,20 +53,6 @@ def run_page(team: str, lang: str, page: str = PAGE) -> AppTest:
     at.query_params["team"] = team
     at.query_params["lang"] = lang
     return at.run()
-
-
-@pytest.fixture()
-def writable_demo(demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the session's demo folder (warehouse and outcome files) that a test may change."""
-    folder = tmp_path / "demo"
-    shutil.copytree(demo_config_file.parent, folder)
-    text = demo_config_file.read_text(encoding="utf-8").replace(
-        str(demo_config_file.parent / "demo.duckdb"), str(folder / "demo.duckdb")
-    )
-    path = folder / "koers.toml"
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("KOERS_CONFIG", str(path))
-    return folder
 
 
 def expected_facts(cfg: Config, team: str) -> dict:

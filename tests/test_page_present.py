@@ -4,7 +4,6 @@ previous/next moving through the visible wins and updating the URL, the team's w
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,20 +21,6 @@ from store.warehouse import connect_read
 PAGE = "app_pages/present.py"
 TITLES = {"nl": "Presenteren", "en": "Present"}
 OF = {"nl": "{} van {}", "en": "{} of {}"}
-
-
-@pytest.fixture()
-def writable_demo(demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the session's demo folder (warehouse and outcome files) that a test may change."""
-    folder = tmp_path / "demo"
-    shutil.copytree(demo_config_file.parent, folder)
-    text = demo_config_file.read_text(encoding="utf-8").replace(
-        str(demo_config_file.parent / "demo.duckdb"), str(folder / "demo.duckdb")
-    )
-    path = folder / "koers.toml"
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("KOERS_CONFIG", str(path))
-    return folder
 
 
 def run_page(team: str, lang: str, win: str | None = None) -> AppTest:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -95,20 +94,6 @@ def sentences(at: AppTest) -> list[str]:
 
 def markdown_text(at: AppTest) -> str:
     return "\n".join(unescaped(m.value) for m in at.markdown)
-
-
-@pytest.fixture()
-def writable_demo(demo_config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the session's demo folder (warehouse and outcome files) that a test may change."""
-    folder = tmp_path / "demo"
-    shutil.copytree(demo_config_file.parent, folder)
-    text = demo_config_file.read_text(encoding="utf-8").replace(
-        str(demo_config_file.parent / "demo.duckdb"), str(folder / "demo.duckdb")
-    )
-    path = folder / "koers.toml"
-    path.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("KOERS_CONFIG", str(path))
-    return folder
 
 
 # -- what the page shows ------------------------------------------------------------------------

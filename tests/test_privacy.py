@@ -8,24 +8,14 @@ from __future__ import annotations
 
 from config import Config
 from demo.jira import FICTIONAL_PEOPLE
-from store.warehouse import connect_read
+from tests.warehouse_text import warehouse_tables, warehouse_text
 
 
 def all_text(cfg: Config) -> str:
-    con = connect_read(cfg.database)
-    tables = [
-        row[0]
-        for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'warehouse'"
-        ).fetchall()
-    ]
-    assert {"raw_jira_issues", "work_items", "status_changes"} <= set(tables)
-    chunks = []
-    for table in tables:
-        # every column of every row, as text
-        rows = con.execute("SELECT CAST(COLUMNS(*) AS VARCHAR) FROM " + table).fetchall()
-        chunks.append("\n".join("\t".join(str(v) for v in row) for row in rows))
-    return "\n".join(chunks)
+    assert {"raw_jira_issues", "work_items", "status_changes"} <= set(
+        warehouse_tables(cfg.database)
+    )
+    return warehouse_text(cfg.database)
 
 
 def test_no_person_is_stored_anywhere(demo_config: Config) -> None:

@@ -8,7 +8,6 @@ import html
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from publish.html import render_html
 from publish.weeknote import md, render_weeknote
 from store.raw import RAW_TABLES
 from store.warehouse import connect_read
+from tests.demo_copy import copy_demo
 from ui.charts_wins import evidence_alt
 
 # -- hand-made wins --------------------------------------------------------------------------
@@ -325,15 +325,10 @@ class CuratedDemo(NamedTuple):
 
 
 def curated_demo(folder: Path, demo_config_file: Path) -> CuratedDemo:
-    """A copy of the session's demo (as `writable_demo` in test_page_outcomes.py) whose team
+    """A copy of the session's demo (`copy_demo`) whose team
     made its choices: two wins public (one reworded, quoted and pinned), one public but hidden,
     one kept private (with a quote that must not go out either)."""
-    shutil.copytree(demo_config_file.parent, folder)
-    text = demo_config_file.read_text(encoding="utf-8").replace(
-        str(demo_config_file.parent / "demo.duckdb"), str(folder / "demo.duckdb")
-    )
-    (folder / "koers.toml").write_text(text, encoding="utf-8")
-    cfg = config.load(folder / "koers.toml")
+    cfg = config.load(copy_demo(demo_config_file, folder))
     wins = detect(connect_read(cfg.database), cfg, TEAM, cfg.now())
     assert len(wins) >= 4, [w.id for w in wins]
     # A different rule per role where the demo has it: a comparison with a test, a measured

@@ -79,10 +79,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def start_streamlit(app: str, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `streamlit run APP` on a free loopback port; return the process and base URL."""
+def start_streamlit(
+    app: str, log_path: Path, config: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `streamlit run APP` on a free loopback port, on `config` (default: the committed
+    demo config); return the process and base URL."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "KOERS_CONFIG"}  # use the demo config
+    env = {k: v for k, v in os.environ.items() if k != "KOERS_CONFIG"}
+    if config is not None:
+        env["KOERS_CONFIG"] = str(config)
     env["PYTHONUNBUFFERED"] = "1"
     command = [
         sys.executable, "-m", "streamlit", "run", app,

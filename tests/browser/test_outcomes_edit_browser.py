@@ -7,11 +7,6 @@ session's demo folder (never on the shared demo the other browser tests read).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,17 +14,8 @@ from pathlib import Path
 import pytest
 
 from outcomes.store import Point, load_indicators
-from tests.browser.conftest import (
-    ARTIFACTS,
-    REPO_ROOT,
-    SERVER_TIMEOUT_S,
-    _free_port,
-    _healthy,
-    _log_tail,
-    _stop,
-    save_screenshot,
-    wait_for_app,
-)
+from tests.browser.conftest import ARTIFACTS, _stop, save_screenshot, start_streamlit, wait_for_app
+from tests.demo_copy import copy_demo
 
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
@@ -50,42 +36,11 @@ def type_date(page, form, label: str, digits: str) -> None:
 def writable_server(demo_config_file: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """`streamlit run dashboard.py` on a writable copy of the demo: (base URL, data folder)."""
     folder = tmp_path / "demo"
-    shutil.copytree(demo_config_file.parent, folder)
-    config_path = folder / "koers.toml"
-    config_path.write_text(
-        demo_config_file.read_text(encoding="utf-8").replace(
-            str(demo_config_file.parent / "demo.duckdb"), str(folder / "demo.duckdb")
-        ),
-        encoding="utf-8",
+    config_path = copy_demo(demo_config_file, folder)
+    process, base_url = start_streamlit(
+        "dashboard.py", ARTIFACTS / "streamlit-outcomes-edit.log", config_path
     )
-    port = _free_port()
-    env = {**os.environ, "KOERS_CONFIG": str(config_path), "PYTHONUNBUFFERED": "1"}
-    log_path = ARTIFACTS / "streamlit-outcomes-edit.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_TIMEOUT_S
-        while not _healthy(f"{base_url}/_stcore/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{_log_tail(log_path)}")
-            time.sleep(0.25)
         yield base_url, folder
     finally:
         _stop(process)
